@@ -1,0 +1,149 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Rdmarun.OciSpec;
+
+/// <summary>
+/// Turns System.Text.Json's exceptions into messages a user can act on:
+/// <c>config.json: $.process.user.uid: expected a number (uint32), got "abc"</c>.
+/// STJ only says which .NET type failed; the offending value is looked up again by path.
+/// </summary>
+static partial class JsonErrorText
+{
+    [GeneratedRegex(@"could not be converted to (?<type>[\w.`\[\]]+)")]
+    private static partial Regex ConvertedTo();
+
+    [GeneratedRegex(@"\s*(Path: \S*\s*\|\s*)?LineNumber: \d+ \| BytePositionInLine: \d+\.?\s*$")]
+    private static partial Regex PositionSuffix();
+
+    public static SpecException ToSpecException(string source, ReadOnlySpan<byte> utf8, JsonException e)
+    {
+        string path = string.IsNullOrEmpty(e.Path) ? "$" : e.Path;
+        string line = e.LineNumber is long l ? $"line {l + 1} column {e.BytePositionInLine + 1}" : "";
+
+        // Syntax errors come from the reader: the path is where it got to, the position is what helps.
+        if (e.InnerException?.GetType().Name == "JsonReaderException" || !IsWellFormed(utf8))
+        {
+            string reason = Clean(e.InnerException?.Message ?? e.Message);
+            return new SpecException($"{source}: invalid json at {line}: {reason}", path, e);
+        }
+
+        string got = Describe(ValueAt(utf8, path));
+        var m = ConvertedTo().Match(e.Message);
+        if (m.Success)
+            return new SpecException($"{source}: {path}: expected {Expected(m.Groups["type"].Value)}, got {got}", path, e);
+        if (e.Message.Contains("null", StringComparison.OrdinalIgnoreCase) && got == "null")
+            return new SpecException($"{source}: {path}: must not be null", path, e);
+        return new SpecException($"{source}: {path}: {Clean(e.Message)}", path, e);
+    }
+
+    static string Clean(string message)
+    {
+        string s = PositionSuffix().Replace(message, "").Trim();
+        if (s.EndsWith('.')) s = s[..^1];
+        return s.Length > 0 ? char.ToLowerInvariant(s[0]) + s[1..] : s;
+    }
+
+    static string Expected(string dotnetType)
+    {
+        string t = dotnetType;
+        if (t.StartsWith("System.Nullable`1[", StringComparison.Ordinal))
+            t = t["System.Nullable`1[".Length..].TrimEnd(']');
+        return t switch
+        {
+            "System.Byte" => "a number (uint8)",
+            "System.UInt16" => "a number (uint16)",
+            "System.UInt32" => "a number (uint32)",
+            "System.UInt64" => "a number (uint64)",
+            "System.Int16" => "a number (int16)",
+            "System.Int32" => "a number (int32)",
+            "System.Int64" => "a number (int64)",
+            "System.Boolean" => "true or false",
+            "System.String" => "a string",
+            _ when t.StartsWith("System.Collections.Generic.List", StringComparison.Ordinal) => "an array",
+            _ when t.StartsWith("System.Collections.Generic.Dictionary", StringComparison.Ordinal) => "an object",
+            _ when t.StartsWith("Rdmarun.OciSpec.", StringComparison.Ordinal) => "an object",
+            _ => t,
+        };
+    }
+
+    static bool IsWellFormed(ReadOnlySpan<byte> utf8)
+    {
+        var reader = new Utf8JsonReader(utf8);
+        try
+        {
+            while (reader.Read()) { }
+            return true;
+        }
+        catch (JsonException) { return false; }
+    }
+
+    /// <summary>The element at an STJ path like <c>$.mounts[2].options</c> or <c>$['a.b']</c>, or null if not found.</summary>
+    internal static JsonElement? ValueAt(ReadOnlySpan<byte> utf8, string path)
+    {
+        JsonDocument doc;
+        try
+        {
+            var reader = new Utf8JsonReader(utf8);
+            doc = JsonDocument.ParseValue(ref reader);
+        }
+        catch (JsonException) { return null; }
+        using (doc)
+        {
+            JsonElement cur = doc.RootElement;
+            int i = path.StartsWith('$') ? 1 : 0;
+            while (i < path.Length)
+            {
+                if (path[i] == '.')
+                {
+                    int end = i + 1;
+                    while (end < path.Length && path[end] != '.' && path[end] != '[') end++;
+                    if (!TryMember(cur, path[(i + 1)..end], out cur)) return null;
+                    i = end;
+                }
+                else if (path[i] == '[' && i + 1 < path.Length && path[i + 1] == '\'')
+                {
+                    int end = path.IndexOf("']", i + 2, StringComparison.Ordinal);
+                    if (end < 0) return null;
+                    if (!TryMember(cur, path[(i + 2)..end], out cur)) return null;
+                    i = end + 2;
+                }
+                else if (path[i] == '[')
+                {
+                    int end = path.IndexOf(']', i);
+                    if (end < 0 || !int.TryParse(path.AsSpan(i + 1, end - i - 1), out int idx)) return null;
+                    if (cur.ValueKind != JsonValueKind.Array || idx >= cur.GetArrayLength()) return null;
+                    cur = cur[idx];
+                    i = end + 1;
+                }
+                else return null;
+            }
+            return cur.Clone();
+        }
+    }
+
+    // Member names match case-insensitively, like the deserializer; an exact match wins.
+    static bool TryMember(JsonElement obj, string name, out JsonElement value)
+    {
+        value = default;
+        if (obj.ValueKind != JsonValueKind.Object) return false;
+        if (obj.TryGetProperty(name, out value)) return true;
+        foreach (var p in obj.EnumerateObject())
+            if (string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)) { value = p.Value; return true; }
+        return false;
+    }
+
+    static string Describe(JsonElement? e)
+    {
+        if (e is not JsonElement v) return "an unreadable value";
+        string raw = v.ValueKind switch
+        {
+            JsonValueKind.Object => "an object",
+            JsonValueKind.Array => "an array",
+            _ => v.GetRawText(),
+        };
+        if (raw.Length > 60) raw = raw[..57] + "...";
+        return raw;
+    }
+}
