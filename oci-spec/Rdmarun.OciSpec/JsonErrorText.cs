@@ -40,14 +40,21 @@ static partial class JsonErrorText
 
     static string Clean(string message)
     {
+        if (message.StartsWith("Expected depth to be zero", StringComparison.Ordinal))
+            return "unexpected end of data: an object or array is not closed";
+        if (message.StartsWith("The input does not contain any JSON tokens", StringComparison.Ordinal))
+            return "the document is empty";
         string s = PositionSuffix().Replace(message, "").Trim();
+        // STJ appends advice ("Change the reader options.") that means nothing to a user: keep the first sentence.
+        int stop = s.IndexOf(". ", StringComparison.Ordinal);
+        if (stop > 0) s = s[..stop];
         if (s.EndsWith('.')) s = s[..^1];
         return s.Length > 0 ? char.ToLowerInvariant(s[0]) + s[1..] : s;
     }
 
     static string Expected(string dotnetType)
     {
-        string t = dotnetType;
+        string t = dotnetType.TrimEnd('.');
         if (t.StartsWith("System.Nullable`1[", StringComparison.Ordinal))
             t = t["System.Nullable`1[".Length..].TrimEnd(']');
         return t switch
