@@ -22,4 +22,5 @@ namespace Rdmarun.OciSpec;
 [JsonSerializable(typeof(ContainerProcessState))]
 [JsonSerializable(typeof(Features))]
 [JsonSerializable(typeof(LinuxResources))]
+[JsonSerializable(typeof(string))]
 public partial class SpecJsonContext : JsonSerializerContext;
