@@ -1,0 +1,72 @@
+namespace Rdmarun.Conformance;
+
+sealed record RuntimeOption(string Name, IReadOnlyList<string> Command);
+
+/// <summary>Command-line options; see Usage.</summary>
+sealed class Options
+{
+    public List<RuntimeOption> Runtimes { get; } = [];
+    public List<string> CaseGlobs { get; } = [];
+    public string? ReportPath { get; set; }
+    public string? JsonPath { get; set; }
+    public string? ExpectFile { get; set; }
+    public bool NoFail { get; set; }
+    public bool List { get; set; }
+    public bool Keep { get; set; }
+    public string WorkDir { get; set; } = Path.Combine(Path.GetTempPath(), "rdmarun-conformance");
+
+    public const string Usage = """
+        usage: Rdmarun.Conformance --runtime PATH [--runtime-name NAME] [--runtime PATH ...]
+                                   [--case GLOB ...] [--report out.md] [--json out.json]
+                                   [--expect-file FILE] [--no-fail] [--work-dir DIR] [--keep] [--list]
+          --runtime PATH       runtime binary; may carry global flags: "/usr/bin/crun --cgroup-manager=disabled"
+          --runtime-name NAME  column name for the preceding --runtime (default: file name of PATH)
+          --case GLOB          run only cases whose name matches (repeatable; * and ? allowed)
+          --report FILE        write the markdown table to FILE
+          --json FILE          write all results as json to FILE
+          --expect-file FILE   known differences: lines "case | runtime | pass/fail/skip | reason"
+          --no-fail            exit 0 even when a cell failed
+          --work-dir DIR       where bundles and runtime state go (default /tmp/rdmarun-conformance)
+          --keep               keep bundles of finished cases for debugging
+          --list               print the case names and descriptions, run nothing
+        """;
+
+    public static Options Parse(string[] args)
+    {
+        var o = new Options();
+        for (int i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--runtime":
+                    var command = Value().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                    if (command.Length == 0)
+                        throw new ArgumentException("--runtime needs a path");
+                    o.Runtimes.Add(new RuntimeOption(Path.GetFileName(command[0]), command));
+                    break;
+                case "--runtime-name":
+                    if (o.Runtimes.Count == 0)
+                        throw new ArgumentException("--runtime-name must follow a --runtime");
+                    o.Runtimes[^1] = o.Runtimes[^1] with { Name = Value() };
+                    break;
+                case "--case": o.CaseGlobs.Add(Value()); break;
+                case "--report": o.ReportPath = Value(); break;
+                case "--json": o.JsonPath = Value(); break;
+                case "--expect-file": o.ExpectFile = Value(); break;
+                case "--work-dir": o.WorkDir = Value(); break;
+                case "--no-fail": o.NoFail = true; break;
+                case "--keep": o.Keep = true; break;
+                case "--list": o.List = true; break;
+                case "-h" or "--help": throw new ArgumentException("");
+                default: throw new ArgumentException($"unknown option {args[i]}");
+            }
+        }
+        if (o.Runtimes.Count == 0 && !o.List)
+            throw new ArgumentException("at least one --runtime is required");
+        var duplicate = o.Runtimes.GroupBy(r => r.Name).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+            throw new ArgumentException($"runtime name {duplicate.Key} is used twice: give --runtime-name");
+        return o;
+    }
+}
