@@ -20,7 +20,7 @@ public sealed record RdmaDevicePolicy(
 /// <code>
 /// { "devices": { "mlx5_0": { "pkeys": ["0x8001"], "maxHcaHandles": 8 }, "*": {} },
 ///   "mad": false, "sm": false, "defaultHcaHandles": 4, "defaultHcaObjects": 10000,
-///   "maxHcaHandles": 64, "maxHcaObjects": 1000000, "memlock": "unlimited" }
+///   "maxHcaHandles": 64, "maxHcaObjects": 1000000, "memlock": "unlimited", "maxMemlock": "unlimited" }
 /// </code>
 /// Without "devices" every present device is allowed; with it, only the names listed ("*" matches any).
 /// </summary>
@@ -43,6 +43,9 @@ public sealed class RdmaPolicy
 
     /// <summary>RLIMIT_MEMLOCK for containers granted RDMA; ibv_reg_mr needs locked memory.</summary>
     public ulong Memlock { get; init; } = Rdma.Memlock.Unlimited;
+
+    /// <summary>The highest RLIMIT_MEMLOCK a request may ask for; null = no cap.</summary>
+    public ulong? MaxMemlock { get; init; }
 
     /// <summary>
     /// Used when the policy file does not exist: every device, any P_Key, no MAD access, no limits. This grants
@@ -119,7 +122,8 @@ public sealed class RdmaPolicy
             DefaultHcaObjects = raw.DefaultHcaObjects,
             MaxHcaHandles = raw.MaxHcaHandles,
             MaxHcaObjects = raw.MaxHcaObjects,
-            Memlock = ParseMemlock(raw.Memlock, source),
+            Memlock = ParseMemlock(raw.Memlock, source, "memlock") ?? Rdma.Memlock.Unlimited,
+            MaxMemlock = ParseMemlock(raw.MaxMemlock, source, "maxMemlock"),
         };
     }
 
@@ -136,12 +140,12 @@ public sealed class RdmaPolicy
         return list;
     }
 
-    static ulong ParseMemlock(JsonElement? element, string source)
+    static ulong? ParseMemlock(JsonElement? element, string source, string key)
     {
-        if (element is not { } e || e.ValueKind == JsonValueKind.Null) return Rdma.Memlock.Unlimited;
+        if (element is not { } e || e.ValueKind == JsonValueKind.Null) return null;
         if (e.ValueKind == JsonValueKind.Number && e.TryGetUInt64(out var n)) return n;
         if (e.ValueKind == JsonValueKind.String && Rdma.Memlock.TryParse(e.GetString(), out var s)) return s;
-        throw new RdmaPolicyException($"rdma: policy {source}: $.memlock: {e.GetRawText()} is neither \"unlimited\" nor a byte count");
+        throw new RdmaPolicyException($"rdma: policy {source}: $.{key}: {e.GetRawText()} is neither \"unlimited\" nor a byte count");
     }
 
     static string FirstLine(string s) => s.Split('\n')[0].Trim();

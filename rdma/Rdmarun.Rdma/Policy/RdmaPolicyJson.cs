@@ -14,6 +14,7 @@ internal sealed class RdmaPolicyJson
     public uint? MaxHcaHandles { get; set; }
     public uint? MaxHcaObjects { get; set; }
     public JsonElement? Memlock { get; set; }
+    public JsonElement? MaxMemlock { get; set; }
 }
 
 internal sealed class RdmaDevicePolicyJson

@@ -1,0 +1,196 @@
+using System.Globalization;
+
+namespace Rdmarun.Rdma;
+
+/// <summary>Turns a request into a grant under a policy and the devices present. Pure: reads nothing, writes nothing.</summary>
+public static class RdmaPlanner
+{
+    const string SysInfiniband = "/sys/class/infiniband/";
+    const string SysVerbs = "/sys/class/infiniband_verbs/";
+    const string SysMad = "/sys/class/infiniband_mad/";
+
+    public static RdmaGrant Plan(RdmaRequest request, RdmaPolicy policy, RdmaInventory inventory)
+    {
+        var warnings = new List<string>();
+        var selected = SelectDevices(request, policy, inventory);
+        var granted = new List<RdmaGrantedDevice>();
+        var maxEntries = new List<RdmaMaxEntry>();
+
+        foreach (var (device, devicePolicy) in selected)
+        {
+            var pkeys = GrantPkeys(request, policy, devicePolicy, device, warnings);
+            var umad = request.Mad >= RdmaMadAccess.Umad;
+            var issm = request.Mad == RdmaMadAccess.UmadAndIssm;
+            if (umad && !policy.MadAllowed(devicePolicy))
+                throw new RdmaRefusalException(RdmaRefusalReason.MadNotAllowed,
+                    $"rdma: management datagram access (umad) to device {device.Name} is not allowed by policy {policy.Source}");
+            if (issm && !policy.SmAllowed(devicePolicy))
+                throw new RdmaRefusalException(RdmaRefusalReason.MadNotAllowed,
+                    $"rdma: subnet manager access (issm) to device {device.Name} is not allowed by policy {policy.Source}");
+            granted.Add(new RdmaGrantedDevice(device.Name, device, pkeys, umad, issm));
+            if (Limit(request, policy, devicePolicy, device.Name) is { } entry) maxEntries.Add(entry);
+        }
+
+        // Spec limits for present devices outside the grant still apply: a limit only ever restricts.
+        foreach (var (name, limit) in request.Limits.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            if (granted.Any(g => g.Name == name)) continue;
+            if (inventory.Find(name) is null)
+                throw NotPresent(name, RdmaRequestParser.SpecRdmaPath, inventory);
+            maxEntries.Add(new RdmaMaxEntry(name, limit.HcaHandles, limit.HcaObjects));
+        }
+
+        var nodes = Nodes(granted, inventory, warnings);
+        var memlock = granted.Count > 0 ? GrantMemlock(request, policy) : (ulong?)null;
+
+        return new RdmaGrant
+        {
+            Requested = !request.IsEmpty,
+            Devices = granted,
+            DeviceNodes = nodes,
+            DeviceRules = nodes.Select(n => new RdmaDeviceRule(n.Type, n.Major, n.Minor, "rwm")).ToList(),
+            RdmaMax = maxEntries,
+            Memlock = memlock,
+            HiddenPaths = Hidden(granted, inventory),
+            Warnings = warnings,
+        };
+    }
+
+    static List<(RdmaDevice Device, RdmaDevicePolicy Policy)> SelectDevices(RdmaRequest request, RdmaPolicy policy, RdmaInventory inventory)
+    {
+        var list = new List<(RdmaDevice, RdmaDevicePolicy)>();
+        switch (request.Selection)
+        {
+            case RdmaDeviceSelection.All:
+                foreach (var d in inventory.Devices)
+                    if (policy.ForDevice(d.Name) is { } p) list.Add((d, p));
+                if (list.Count == 0)
+                    throw new RdmaRefusalException(RdmaRefusalReason.NoDeviceAvailable,
+                        $"rdma: {request.DevicesSource} asks for all devices, but none is both present ({Names(inventory)}) and allowed by policy {policy.Source} ({string.Join(", ", policy.AllowedNames)})");
+                break;
+            case RdmaDeviceSelection.Listed:
+                foreach (var name in request.Devices)
+                {
+                    var device = inventory.Find(name) ?? throw NotPresent(name, request.DevicesSource, inventory);
+                    var p = policy.ForDevice(name) ?? throw new RdmaRefusalException(RdmaRefusalReason.DeviceNotInPolicy,
+                        $"rdma: device {name} (from {request.DevicesSource}) is not allowed by policy {policy.Source} (allowed: {string.Join(", ", policy.AllowedNames)})");
+                    list.Add((device, p));
+                }
+                break;
+        }
+        return list;
+    }
+
+    static RdmaRefusalException NotPresent(string name, string source, RdmaInventory inventory)
+        => new(RdmaRefusalReason.DeviceNotPresent,
+            $"rdma: device {name} (from {source}) is not present on this host (present: {Names(inventory)})");
+
+    static string Names(RdmaInventory inventory)
+        => inventory.Devices.Count == 0 ? "none" : string.Join(", ", inventory.Devices.Select(d => d.Name));
+
+    static IReadOnlyList<ushort>? GrantPkeys(RdmaRequest request, RdmaPolicy policy, RdmaDevicePolicy devicePolicy, RdmaDevice device, List<string> warnings)
+    {
+        var wanted = request.Pkeys.Where(k => k.Device is null || k.Device == device.Name).Select(k => k.Value).Distinct().ToList();
+        if (wanted.Count == 0) return devicePolicy.Pkeys;
+
+        foreach (var key in wanted)
+        {
+            if (devicePolicy.Pkeys is { } allowed && !allowed.Any(a => Pkey.Covers(a, key)))
+                throw new RdmaRefusalException(RdmaRefusalReason.PkeyNotAllowed,
+                    $"rdma: p_key {Pkey.Format(key)} (from {request.PkeysSource}) on device {device.Name} is not allowed by policy {policy.Source} (allowed: {(allowed.Count == 0 ? "none" : string.Join(", ", allowed.Select(Pkey.Format)))})");
+            var ib = device.Ports.Where(p => p.LinkLayer == RdmaLinkLayer.InfiniBand).ToList();
+            if (ib.Count > 0 && !ib.Any(p => p.UsedPkeys.Any(e => e.Partition == (key & 0x7fff))))
+                warnings.Add($"rdma: p_key {Pkey.Format(key)} is not in the p_key table of any port of {device.Name}");
+        }
+        return wanted;
+    }
+
+    static RdmaMaxEntry? Limit(RdmaRequest request, RdmaPolicy policy, RdmaDevicePolicy devicePolicy, string name)
+    {
+        request.Limits.TryGetValue(name, out var spec);
+        var handles = spec?.HcaHandles ?? request.HcaHandles ?? policy.DefaultHandles(devicePolicy);
+        var objects = spec?.HcaObjects ?? request.HcaObjects ?? policy.DefaultObjects(devicePolicy);
+        var maxHandles = policy.MaxHandles(devicePolicy);
+        var maxObjects = policy.MaxObjects(devicePolicy);
+
+        // Under a policy maximum an unlimited request is capped to the maximum, an explicit number above it refused.
+        if (maxHandles is { } mh)
+        {
+            if (handles > mh) throw OverLimit("hcaHandles", handles.Value, mh, name, policy);
+            handles ??= mh;
+        }
+        if (maxObjects is { } mo)
+        {
+            if (objects > mo) throw OverLimit("hcaObjects", objects.Value, mo, name, policy);
+            objects ??= mo;
+        }
+        return handles is null && objects is null ? null : new RdmaMaxEntry(name, handles, objects);
+    }
+
+    static RdmaRefusalException OverLimit(string what, uint value, uint max, string device, RdmaPolicy policy)
+        => new(RdmaRefusalReason.LimitOverPolicy,
+            $"rdma: {what} {value.ToString(CultureInfo.InvariantCulture)} for device {device} exceeds the maximum {max} allowed by policy {policy.Source}");
+
+    static ulong GrantMemlock(RdmaRequest request, RdmaPolicy policy)
+    {
+        var value = request.Memlock ?? policy.Memlock;
+        if (policy.MaxMemlock is { } max && value > max)
+            throw new RdmaRefusalException(RdmaRefusalReason.LimitOverPolicy,
+                $"rdma: memlock {Memlock.Format(value)} exceeds the maximum {Memlock.Format(max)} allowed by policy {policy.Source}");
+        return value;
+    }
+
+    static List<RdmaDeviceNode> Nodes(List<RdmaGrantedDevice> granted, RdmaInventory inventory, List<string> warnings)
+    {
+        var nodes = new List<RdmaDeviceNode>();
+        foreach (var g in granted)
+        {
+            var uverbs = g.Device.CharDevices.Where(c => c.Kind == RdmaCharDeviceKind.Uverbs).ToList();
+            if (uverbs.Count == 0) warnings.Add($"rdma: device {g.Name} has no uverbs node (is ib_uverbs loaded?)");
+            var chosen = uverbs.AsEnumerable();
+            if (g.Umad) chosen = chosen.Concat(g.Device.CharDevices.Where(c => c.Kind == RdmaCharDeviceKind.Umad));
+            if (g.Issm) chosen = chosen.Concat(g.Device.CharDevices.Where(c => c.Kind == RdmaCharDeviceKind.Issm));
+            if (g.Umad && !g.Device.CharDevices.Any(c => c.Kind == RdmaCharDeviceKind.Umad))
+                warnings.Add($"rdma: device {g.Name} has no umad node (is ib_umad loaded?)");
+            nodes.AddRange(chosen.Select(Node));
+        }
+        if (granted.Count > 0)
+        {
+            // rdma_cm is global: librdmacm needs it for any connection setup on any device.
+            if (inventory.RdmaCm is { } cm) nodes.Add(Node(cm));
+            else warnings.Add("rdma: /dev/infiniband/rdma_cm is not available (is rdma_ucm loaded?)");
+        }
+        return nodes;
+    }
+
+    static RdmaDeviceNode Node(RdmaCharDevice c) => new(c.Path, 'c', c.Major, c.Minor, RdmaDeviceNode.DefaultMode);
+
+    /// <summary>
+    /// What a container must not see in shared mode. libibverbs enumerates /sys/class/infiniband_verbs and then
+    /// reads /sys/class/infiniband/&lt;ibdev&gt;, so masking both hides a device from ibv_devices.
+    /// </summary>
+    static List<string> Hidden(List<RdmaGrantedDevice> granted, RdmaInventory inventory)
+    {
+        var hidden = new List<string>();
+        foreach (var device in inventory.Devices)
+        {
+            var g = granted.FirstOrDefault(x => x.Name == device.Name);
+            if (g is null) hidden.Add(SysInfiniband + device.Name);
+            foreach (var c in device.CharDevices)
+            {
+                var keep = g is not null && c.Kind switch
+                {
+                    RdmaCharDeviceKind.Uverbs => true,
+                    RdmaCharDeviceKind.Umad => g.Umad,
+                    RdmaCharDeviceKind.Issm => g.Issm,
+                    _ => false,
+                };
+                if (keep) continue;
+                hidden.Add((c.Kind == RdmaCharDeviceKind.Uverbs ? SysVerbs : SysMad) + c.Name);
+                hidden.Add(c.Path);
+            }
+        }
+        if (granted.Count == 0 && inventory.RdmaCm is { } cm) hidden.Add(cm.Path);
+        return hidden;
+    }
+}
