@@ -3,24 +3,24 @@ using System.Text.Json.Serialization;
 namespace Rdmarun.OciSpec;
 
 /// <summary>
-/// Container state: what <c>state</c> prints and what hooks read on stdin. The spec fields come first;
+/// Container state: what <c>state</c> prints and what hooks read on stdin. Members are in <c>runc state</c>'s order;
 /// <see cref="Rootfs"/>, <see cref="Created"/> and <see cref="Owner"/> are runc's additions to <c>runc state</c>.
 /// </summary>
 public sealed class State : SpecObject
 {
     [JsonPropertyName("ociVersion")] public string Version { get; set; } = "";
     [JsonPropertyName("id")] public string ID { get; set; } = "";
-    /// <summary>One of <see cref="ContainerState"/>.</summary>
-    [JsonPropertyName("status")] public string Status { get; set; } = "";
     /// <summary>Init pid on the host; always written because runc prints <c>"pid": 0</c> for stopped containers.</summary>
     [JsonPropertyName("pid")] public int Pid { get; set; }
+    /// <summary>One of <see cref="ContainerState"/>.</summary>
+    [JsonPropertyName("status")] public string Status { get; set; } = "";
     [JsonPropertyName("bundle")] public string Bundle { get; set; } = "";
     [JsonPropertyName("rootfs")] public string? Rootfs { get; set; }
     /// <summary>Creation time, RFC 3339 with nanoseconds (see <see cref="Rfc3339Nano"/>).</summary>
     [JsonPropertyName("created")] public string? Created { get; set; }
+    [JsonPropertyName("annotations")] public Dictionary<string, string>? Annotations { get; set; }
     /// <summary>runc prints the owner's user name, or "" for root.</summary>
     [JsonPropertyName("owner")] public string? Owner { get; set; }
-    [JsonPropertyName("annotations")] public Dictionary<string, string>? Annotations { get; set; }
 }
 
 /// <summary>
