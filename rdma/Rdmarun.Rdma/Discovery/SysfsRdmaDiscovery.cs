@@ -148,7 +148,8 @@ public sealed class SysfsRdmaDiscovery(string root = "/")
             if (IsNumbered(name, "umad")) Add(list, RdmaCharDeviceKind.Umad, name, Path.Combine(mad, name), withPort: true);
             else if (IsNumbered(name, "issm")) Add(list, RdmaCharDeviceKind.Issm, name, Path.Combine(mad, name), withPort: true);
         }
-        return list;
+        // Kind, then node number: uverbs2 before uverbs10, whatever order the directory lists.
+        return list.OrderBy(c => c.Kind).ThenBy(c => int.Parse(c.Name.AsSpan(c.Name.IndexOfAny("0123456789".ToCharArray())), CultureInfo.InvariantCulture)).ToList();
     }
 
     static void Add(List<RdmaCharDevice> list, RdmaCharDeviceKind kind, string name, string dir, bool withPort)
