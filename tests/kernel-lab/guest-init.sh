@@ -6,7 +6,7 @@
 # Stage 2 (new root): cgroup2 with every controller, veth0/veth1, rxe0, then the command.
 #
 # The host talks to us through the "ctl" 9p export (mounted at /run/kernel-lab):
-#   in:  cmd (shell command line), cwd, env (sourced), share-path
+#   in:  cmd (shell command line), cwd, env (sourced), share-path, fault (test hook, optional)
 #   out: stdout, stderr, rc (the command's exit status), started (uptime when the command began),
 #        labfail (why the lab itself could not be set up)
 # Writes to 9p are synchronous: once written here, the host has them, even if we power off next.
@@ -114,7 +114,10 @@ stage2() {
     mark "rxe"
     rdma=/sbin/rdma
     [ -x $rdma ] || rdma=/bin/rdma
-    out=$($rdma link add rxe0 type rxe netdev veth0 2>&1) || fail "rdma link add rxe0 type rxe netdev veth0 failed: $out"
+    # harness-test.sh injects "no-rxe" (a netdev that does not exist) to prove the failure path.
+    netdev=veth0
+    [ "$(bb cat "$CTL/fault" 2>/dev/null)" = no-rxe ] && netdev=nonexistent0
+    out=$($rdma link add rxe0 type rxe netdev $netdev 2>&1) || fail "rdma link add rxe0 type rxe netdev $netdev failed: $out"
     i=0
     while [ "$(bb cat /sys/class/infiniband/rxe0/ports/1/state 2>/dev/null)" != "4: ACTIVE" ]; do
         i=$((i + 1))
@@ -137,3 +140,4 @@ case "$1" in
     stage2) stage2 ;;
     *) stage1 ;;
 esac
+

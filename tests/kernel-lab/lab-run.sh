@@ -51,7 +51,12 @@ cmd_run() {
     kdir=$(lab_current_kdir)
     kver=$(cat "$kdir/kver")
     # guest-init.sh changed since the last build: the initramfs is cheap to redo, no download needed.
-    build_initramfs "$kdir" "$kdir/initramfs.cpio.gz"
+    if [[ $(initramfs_inputs "$kdir") != "$(cat "$kdir/initramfs.cpio.gz.inputs" 2>/dev/null)" ]]; then
+        (
+            flock 9
+            LAB_QUIET=$((1 - verbose)) build_initramfs "$kdir" "$kdir/initramfs.cpio.gz"
+        ) 9>"$CACHE/.lock" || exit $?
+    fi
     image=$kdir/vmlinux
     [[ -f $image ]] || image=$kdir/root/boot/vmlinuz-$kver
     [[ -f $image ]] || die "kernel image missing: $image (run: lab.sh build)"
@@ -86,6 +91,7 @@ cmd_run() {
         local kv
         for kv in "${extra_env[@]}"; do echo "export ${kv%%=*}=$(sh_quote "${kv#*=}")"; done
     } >"$ctl/env"
+    [[ -n ${LAB_FAULT:-} ]] && printf '%s' "$LAB_FAULT" >"$ctl/fault"
     : >"$ctl/stdout"
     : >"$ctl/stderr"
 
@@ -172,7 +178,8 @@ cmd_run() {
 lab_show_console() {
     [[ -s $1/console.log ]] || return 0
     echo "kernel-lab: last console lines:" >&2
-    tail -n 30 "$1/console.log" | LC_ALL=C tr -cd '\11\12\40-\176' | sed 's/^/kernel-lab:   /' >&2
+    tail -n 30 "$1/console.log" | LC_ALL=C sed -E 's/\x1b(\[[0-9;?]*[A-Za-z]|c)//g' \
+        | LC_ALL=C tr -cd '\11\12\40-\176' | sed 's/^/kernel-lab:   /' >&2
 }
 
 # Every exit path: no qemu, relay or watchdog left behind.
