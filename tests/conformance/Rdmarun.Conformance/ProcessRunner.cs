@@ -9,8 +9,9 @@ sealed record ProcResult(string[] Argv, int ExitCode, string StdoutPath, string 
     public string Stdout => ProcessRunner.ReadShared(StdoutPath);
     public string Stderr => ProcessRunner.ReadShared(StderrPath);
 
+    /// <summary>Exit status and stderr; callers name the verb, so the long argv (paths, --root) stays out.</summary>
     public string Describe() =>
-        $"`{string.Join(' ', Argv)}` exited {(TimedOut ? "(timed out)" : ExitCode.ToString())}: {Trim(Stderr)}";
+        $"{(TimedOut ? "timed out" : $"exited {ExitCode}")}: {Trim(Stderr)}";
 
     static string Trim(string s) => s.Length > 400 ? s[..400] + "..." : s.Trim();
 }

@@ -13,6 +13,7 @@
  *   read=PATH        read.PATH=ok:<bytes read> | err:<errno name>
  *   write=PATH:VAL   write.PATH=ok | err:<errno name>
  *   touch=PATH       touch.PATH=ok | err:<errno name>   (creates a file)
+ *   mkdir=PATH       mkdir.PATH=ok | err:<errno name>   (a syscall seccomp cases can block)
  *   cat=PATH         cat.PATH=<content, escaped>
  *   sysctl=NAME      sysctl.NAME=<value of /proc/sys/NAME with dots as slashes>
  *   fd=N             fd.N=<readlink of /proc/self/fd/N>|<first line> | err:...
@@ -337,6 +338,16 @@ static void cmd_touch(const char *path)
     fact(key, "ok");
 }
 
+static void cmd_mkdir(const char *path)
+{
+    char key[4200];
+    snprintf(key, sizeof key, "mkdir.%s", path);
+    if (mkdir(path, 0755) != 0)
+        factf(key, "err:%s", errname(errno));
+    else
+        fact(key, "ok");
+}
+
 static void cmd_fd(const char *num)
 {
     char key[64], path[64], target[4096], line[4096];
@@ -405,6 +416,7 @@ int main(int argc, char **argv)
         else if (strncmp(a, "read=", 5) == 0) cmd_read(a + 5);
         else if (strncmp(a, "write=", 6) == 0) cmd_write(a + 6);
         else if (strncmp(a, "touch=", 6) == 0) cmd_touch(a + 6);
+        else if (strncmp(a, "mkdir=", 6) == 0) cmd_mkdir(a + 6);
         else if (strncmp(a, "cat=", 4) == 0) {
             char key[4200];
             snprintf(key, sizeof key, "cat.%s", a + 4);

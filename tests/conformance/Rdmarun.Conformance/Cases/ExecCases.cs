@@ -6,6 +6,7 @@ static class ExecCases
     public static IEnumerable<ConformanceCase> All =>
     [
         new("exec-namespaces", "exec joins every namespace of the running container", ExecNamespaces),
+        new("exec-options", "exec --env, --cwd and --user apply to the exec'd process", ExecOptions),
         new("exec-exit-code", "exec returns the exec'd process's exit code (5)", ExecExitCode),
         new("console-socket", "terminal=true sends a pty master over --console-socket; output arrives through it", ConsoleSocketCase),
         new("preserve-fds", "--preserve-fds 1 passes fd 3 and closes fd 4", PreserveFds),
@@ -29,6 +30,19 @@ static class ExecCases
         foreach (var ns in new[] { "pid", "net", "ipc", "uts", "mnt", "cgroup" })
             Check.Equal(HostInfo.NsInode(pid.ToString(), ns), facts.NsInode(ns), $"{ns} namespace of the exec'd process");
         Check.NotEqual("1", facts["pid"], "pid of the exec'd process (1 belongs to the container's init)");
+    }
+
+    static async Task ExecOptions(CaseContext c)
+    {
+        var (id, _) = await PausedAsync(c);
+        var r = await c.InvokeAsync("exec", "--env", "EXEC_VAR=from exec", "--cwd", "/tmp",
+            "--user", $"{Assets.TestUid}:{Assets.TestGid}", id, "/validator");
+        Check.Succeeded(r, "exec with --env --cwd --user");
+        var facts = Facts.Parse(r.Stdout);
+        Check.True(facts.All("env").Contains("EXEC_VAR=from exec"), $"env of the exec'd process lacks EXEC_VAR: {string.Join(" | ", facts.All("env"))}");
+        Check.Equal("/tmp", facts["cwd"], "cwd of the exec'd process");
+        Check.Equal(Assets.TestUid.ToString(), facts["uid"], "uid of the exec'd process");
+        Check.Equal(Assets.TestGid.ToString(), facts["gid"], "gid of the exec'd process");
     }
 
     static async Task ExecExitCode(CaseContext c)

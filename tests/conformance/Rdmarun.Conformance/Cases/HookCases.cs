@@ -68,8 +68,12 @@ static class HookCases
             Check.Equal(b.Dir, state["bundle"]?.GetValue<string>(), $"{stage} state bundle");
             Check.True(state["status"] is not null, $"{stage} state has no status: {state.ToJsonString()}");
             Check.True(state["ociVersion"] is not null, $"{stage} state has no ociVersion: {state.ToJsonString()}");
-            if (stage != "poststop")
-                Check.True(state["pid"]?.GetValue<int>() > 0, $"{stage} state has no pid: {state.ToJsonString()}");
+            // The spec requires pid only while the status is created or running ("creating" may lack it).
+            string? status = state["status"]?.GetValue<string>();
+            if (status is "created" or "running")
+                Check.True(state["pid"]?.GetValue<int>() > 0, $"{stage} state ({status}) has no pid: {state.ToJsonString()}");
+            if (stage is "prestart" or "createRuntime" or "poststart")
+                Check.True(state["pid"]?.GetValue<int>() > 0, $"{stage} runs after the container process exists but its state has no pid: {state.ToJsonString()}");
         }
     }
 
@@ -79,9 +83,11 @@ static class HookCases
     static async Task PrestartFails(CaseContext c)
     {
         var b = await c.NewBundleAsync("quiet", "pause");
-        b.AddHook("prestart", "/bin/sh", ["sh", "-c", "exit 7"]);
+        string marker = Path.Combine(c.WorkDir, "prestart-ran");
+        b.AddHook("prestart", "/bin/sh", ["sh", "-c", $"touch {ProcessRunner.Quote(marker)}; exit 7"]);
         string id = c.NewId();
         Check.Failed(await c.CreateAsync(b, id), "create with a failing prestart hook");
+        Check.True(File.Exists(marker), "create failed without running the prestart hook");
         var state = await c.StateAsync(id);
         Check.True(state is null, $"state still reports the container after the failed create: {state?.ToJsonString()}");
     }

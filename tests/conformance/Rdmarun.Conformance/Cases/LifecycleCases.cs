@@ -7,6 +7,7 @@ static class LifecycleCases
     [
         new("lifecycle", "create→created→start→running→exit→stopped→delete→gone", Lifecycle),
         new("kill-signals", "kill accepts signal names with and without SIG and numbers", KillSignals),
+        new("kill-created", "kill of a created (never started) container stops it", KillCreated),
         new("delete-running", "delete of a running container is refused without --force", DeleteRunning),
         new("state-unknown", "state of an unknown id fails non-zero", StateUnknown),
         new("create-duplicate", "a second create with the same id fails and leaves the first alone", CreateDuplicate),
@@ -56,6 +57,15 @@ static class LifecycleCases
         Check.Failed(await c.InvokeAsync("kill", id, "NOTASIGNAL"), "kill with an unknown signal name");
     }
 
+    static async Task KillCreated(CaseContext c)
+    {
+        string id = c.NewId();
+        Check.Succeeded(await c.CreateAsync(await c.NewBundleAsync("quiet", "pause"), id), "create");
+        Check.Succeeded(await c.InvokeAsync("kill", id, "KILL"), "kill KILL of a created container");
+        await c.WaitForStatusAsync(id, "stopped");
+        Check.Succeeded(await c.InvokeAsync("delete", id), "delete after kill");
+    }
+
     static async Task DeleteRunning(CaseContext c)
     {
         var b = await c.NewBundleAsync("quiet", "pause");
@@ -70,6 +80,10 @@ static class LifecycleCases
 
     static async Task StateUnknown(CaseContext c)
     {
+        // Positive control first: state must work for a real container for the failure below to mean anything.
+        string id = c.NewId();
+        Check.Succeeded(await c.CreateAsync(await c.NewBundleAsync("quiet", "pause"), id), "create");
+        await c.RequireStateAsync(id);
         var r = await c.InvokeAsync("state", "conf-does-not-exist-" + Guid.NewGuid().ToString("N")[..8]);
         Check.Failed(r, "state of an unknown id");
     }

@@ -16,6 +16,7 @@ static class ProcessCases
         new("no-new-privs", "noNewPrivileges true sets NoNewPrivs, false leaves it clear", NoNewPrivs),
         new("oom-score-adj", "oomScoreAdj is applied", OomScoreAdj),
         new("sysctl", "net.ipv4.ip_forward in the own netns, kernel.shmmax in the own ipc ns", Sysctl),
+        new("seccomp", "a seccomp filter is installed (mode 2) and its errno rule applies", Seccomp),
     ];
 
     static readonly Dictionary<string, int> CapBits = new()
@@ -135,5 +136,25 @@ static class ProcessCases
         Check.Equal(wanted, facts["sysctl.net.ipv4.ip_forward"], "net.ipv4.ip_forward inside");
         Check.Equal("65536", facts["sysctl.kernel.shmmax"], "kernel.shmmax inside");
         Check.Equal(hostForward, File.ReadAllText("/proc/sys/net/ipv4/ip_forward").Trim(), "host net.ipv4.ip_forward after the container set its own");
+    }
+
+    static async Task Seccomp(CaseContext c)
+    {
+        var b = await c.NewBundleAsync("mkdir=/tmp/blocked", "touch=/tmp/allowed");
+        b.Linux["seccomp"] = new JsonObject
+        {
+            ["defaultAction"] = "SCMP_ACT_ALLOW",
+            ["architectures"] = DefaultSpec.Array(["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"]),
+            ["syscalls"] = new JsonArray(new JsonObject
+            {
+                ["names"] = DefaultSpec.Array(["mkdir", "mkdirat"]),
+                ["action"] = "SCMP_ACT_ERRNO",
+                ["errnoRet"] = 1, // EPERM
+            }),
+        };
+        var facts = await c.RunValidatorAsync(b);
+        Check.Equal("2", facts["seccomp"], "Seccomp mode in /proc/self/status");
+        Check.Equal("err:EPERM", facts["mkdir./tmp/blocked"], "mkdir under a filter that returns EPERM for it");
+        Check.Equal("ok", facts["touch./tmp/allowed"], "openat under the same filter");
     }
 }
