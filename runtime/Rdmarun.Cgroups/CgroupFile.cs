@@ -9,6 +9,9 @@ namespace Rdmarun.Cgroups;
 /// </summary>
 public static class CgroupFile
 {
+    /// <summary>Tests: records every successful write, in order, for the current async flow (a fake file keeps only the last one).</summary>
+    internal static readonly AsyncLocal<List<(string Path, string Value)>?> Recorder = new();
+
     public static unsafe void Write(string dir, string file, string value)
     {
         var path = Path.Combine(dir, file);
@@ -34,6 +37,7 @@ public static class CgroupFile
             }
         }
         finally { Native.Close(fd); }
+        Recorder.Value?.Add((path, value));
     }
 
     public static string Read(string dir, string file)
