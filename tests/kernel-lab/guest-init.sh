@@ -140,4 +140,3 @@ case "$1" in
     stage2) stage2 ;;
     *) stage1 ;;
 esac
-

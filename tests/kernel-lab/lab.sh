@@ -21,7 +21,7 @@ MODULES="crc32_generic crc32-pclmul virtio_pci 9pnet_virtio 9p overlay veth ib_c
 APT_PACKAGES="qemu-system-x86 kmod busybox-static iproute2 rdma-core ibverbs-utils perftest xz-utils"
 # Optional: lets selftest.sh compile a precise ibv_open_device probe.
 APT_OPTIONAL="libibverbs-dev gcc"
-KERNEL_ARGS=${LAB_KERNEL_ARGS:-"console=ttyS0 quiet panic=-1 cryptomgr.notests mitigations=off tsc=reliable"}
+KERNEL_ARGS=${LAB_KERNEL_ARGS:-"console=ttyS0 quiet panic=-1 cryptomgr.notests mitigations=off tsc=reliable no_timer_check"}
 
 die() { echo "kernel-lab: $*" >&2; exit "$EXIT_LAB"; }
 log() { [[ ${LAB_QUIET:-0} == 1 ]] || echo "kernel-lab: $*" >&2; }
