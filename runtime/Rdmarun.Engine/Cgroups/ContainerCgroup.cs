@@ -1,0 +1,30 @@
+using Rdmarun.Cgroups;
+using Rdmarun.Engine.Lifecycle;
+using Rdmarun.OciSpec;
+
+namespace Rdmarun.Engine.Cgroups;
+
+/// <summary>The lifecycle's view of a container's cgroups: one seam over Rdmarun.Cgroups' managers.</summary>
+public sealed class ContainerCgroup
+{
+    private readonly ICgroupManager _mgr;
+
+    private ContainerCgroup(ICgroupManager mgr) => _mgr = mgr;
+
+    public Dictionary<string, string> Paths => new(_mgr.Paths);
+
+    public static ContainerCgroup Create(Spec spec, string id, GlobalOptions g) =>
+        new(CgroupManagerFactory.Create(spec.Linux?.CgroupsPath, id, CgroupSetup.Detect(), rootless: Native.Libc.geteuid() != 0));
+
+    public static ContainerCgroup? Load(Dictionary<string, string>? paths) =>
+        paths is null || paths.Count == 0 ? null : new(CgroupManagerFactory.Load(paths));
+
+    public void Apply(int pid) => _mgr.Apply(pid);
+    public void Set(LinuxResources? r) { if (r is not null) _mgr.Set(r); }
+    public void Destroy() => _mgr.Destroy();
+    public void Freeze() => _mgr.Freeze();
+    public void Thaw() => _mgr.Thaw();
+    public bool IsFrozen() => _mgr.GetFreezerState() == FreezerState.Frozen;
+    public IReadOnlyList<int> Pids() => _mgr.GetAllPids();
+    public void KillAll(int signal) => _mgr.Kill(signal);
+}

@@ -1,0 +1,32 @@
+using System.Text.Json.Serialization;
+
+namespace Rdmarun.Engine.Container;
+
+/// <summary>
+/// What rdmarun remembers about a container between commands (state.json in the container's
+/// state dir). The effective spec (after the runtime's own additions) is stored beside it as
+/// config.json so that later commands (delete's poststop hooks, exec) see what create applied.
+/// </summary>
+public sealed class ContainerRecord
+{
+    public string Id { get; set; } = "";
+    public int InitPid { get; set; }
+    /// <summary>Start time of the init in clock ticks (/proc/pid/stat field 22): guards against pid reuse.</summary>
+    public ulong InitStartTime { get; set; }
+    public string Bundle { get; set; } = "";
+    public string Rootfs { get; set; } = "";
+    public DateTime Created { get; set; }
+    public string Owner { get; set; } = "";
+    public Dictionary<string, string>? Annotations { get; set; }
+    /// <summary>Controller (or "unified") → absolute cgroup directory, as saved by the cgroup manager.</summary>
+    public Dictionary<string, string>? CgroupPaths { get; set; }
+    /// <summary>Namespace type (spec name) → /proc path or joined path, for exec.</summary>
+    public Dictionary<string, string>? NamespacePaths { get; set; }
+    public bool Rootless { get; set; }
+    public bool SystemdCgroup { get; set; }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = false,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(ContainerRecord))]
+public sealed partial class StateJsonContext : JsonSerializerContext;

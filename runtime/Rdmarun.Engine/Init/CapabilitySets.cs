@@ -1,0 +1,64 @@
+using Rdmarun.Engine.Native;
+using Rdmarun.OciSpec;
+using static Rdmarun.Engine.Native.LibcConst;
+
+namespace Rdmarun.Engine.Init;
+
+/// <summary>Applies the five capability sets of process.capabilities.</summary>
+public static unsafe class CapabilitySets
+{
+    private const uint Version3 = 0x20080522;
+
+    /// <summary>Bit masks of the spec's sets; unknown names (newer than this kernel or runtime) are skipped as runc does.</summary>
+    public sealed record Sets(ulong Bounding, ulong Effective, ulong Permitted, ulong Inheritable, ulong Ambient);
+
+    public static Sets FromSpec(LinuxCapabilities? caps)
+    {
+        int last = KernelCaps.LastCap();
+        ulong Mask(List<string>? names)
+        {
+            ulong m = 0;
+            foreach (var n in names ?? [])
+            {
+                if (Rdmarun.OciSpec.Capabilities.TryGetNumber(n, out int i) && i <= last) m |= 1UL << i;
+            }
+            return m;
+        }
+        return new Sets(Mask(caps?.Bounding), Mask(caps?.Effective), Mask(caps?.Permitted), Mask(caps?.Inheritable), Mask(caps?.Ambient));
+    }
+
+    /// <summary>Drops what is not in the bounding set; needs CAP_SETPCAP, so before changing uid.</summary>
+    public static void ApplyBounding(Sets s)
+    {
+        int last = KernelCaps.LastCap();
+        for (int i = 0; i <= last; i++)
+        {
+            if ((s.Bounding & (1UL << i)) != 0) continue;
+            if (Libc.prctl(PR_CAPBSET_DROP, (nuint)i, 0, 0, 0) < 0 && Libc.Errno != EINVAL)
+                throw new SyscallException($"drop {Rdmarun.OciSpec.Capabilities.Names[i]} from the bounding set", Libc.Errno);
+        }
+    }
+
+    /// <summary>Sets effective, permitted and inheritable, then the ambient set (which needs them in place).</summary>
+    public static void Apply(Sets s)
+    {
+        CapHeaderAndData(s);
+        if (Libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && Libc.Errno != EINVAL)
+            throw new SyscallException("clear the ambient capability set", Libc.Errno);
+        for (int i = 0; i < 64; i++)
+        {
+            if ((s.Ambient & (1UL << i)) == 0) continue;
+            // runc ignores a failure to raise an ambient capability that is not permitted+inheritable.
+            Libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (nuint)i, 0, 0);
+        }
+    }
+
+    private static void CapHeaderAndData(Sets s)
+    {
+        var hdr = new Libc.CapHeader { Version = Version3, Pid = 0 };
+        var data = stackalloc Libc.CapData[2];
+        data[0] = new Libc.CapData { Effective = (uint)s.Effective, Permitted = (uint)s.Permitted, Inheritable = (uint)s.Inheritable };
+        data[1] = new Libc.CapData { Effective = (uint)(s.Effective >> 32), Permitted = (uint)(s.Permitted >> 32), Inheritable = (uint)(s.Inheritable >> 32) };
+        SyscallException.Check(Libc.capset(&hdr, data), "capset");
+    }
+}

@@ -1,0 +1,87 @@
+using Rdmarun.Engine.Native;
+using Rdmarun.Engine.Protocol;
+using Rdmarun.OciSpec;
+using static Rdmarun.Engine.Native.LibcConst;
+
+namespace Rdmarun.Engine.Init;
+
+/// <summary>
+/// Stage 2, before pivot_root: makes the rootfs a private mount tree, performs the spec's
+/// mounts inside it and creates /dev. Runs in the container's new mount namespace.
+/// </summary>
+public static class RootfsSetup
+{
+    public static void Prepare(Spec spec, InitConfig cfg)
+    {
+        var rootfs = cfg.Rootfs;
+        // Nothing we mount may propagate back to the host: make the whole tree a slave (or what
+        // the spec asks) before the first mount.
+        nuint prop = PropagationFlag(spec.Linux?.RootfsPropagation) ?? (MS_SLAVE | MS_REC);
+        Mounter.Mount(null, "/", null, prop, null);
+        // pivot_root needs the new root to be a mount point.
+        Mounter.Mount(rootfs, rootfs, "bind", MS_BIND | MS_REC, null);
+
+        foreach (var m in spec.Mounts ?? [])
+            MountOne(m, cfg);
+        // A /dev bound from the host already has its nodes; otherwise create them (tmpfs or rootfs /dev).
+        bool devIsHostBind = (spec.Mounts ?? []).Any(m => m.Destination.TrimEnd('/') == "/dev" && MountOptions.Parse(m.Options).IsBind);
+        if (!devIsHostBind)
+            DeviceNodes.Create(rootfs, spec.Linux?.Devices, cfg.NewUserNs);
+    }
+
+    public static nuint? PropagationFlag(string? name) => name switch
+    {
+        null or "" => null,
+        "shared" => MS_SHARED | MS_REC,
+        "slave" => MS_SLAVE | MS_REC,
+        "private" => MS_PRIVATE | MS_REC,
+        "unbindable" => MS_UNBINDABLE | MS_REC,
+        _ => throw new RuntimeError($"linux.rootfsPropagation: unknown value {name}"),
+    };
+
+    private static void MountOne(Mount m, InitConfig cfg)
+    {
+        if (!m.Destination.StartsWith('/'))
+            m.Destination = "/" + m.Destination; // runc accepts relative destinations (with a warning)
+        var opts = MountOptions.Parse(m.Options);
+        var dest = SecurePath.Join(cfg.Rootfs, m.Destination);
+        string type = m.Type ?? "";
+        if (opts.IsBind || type == "bind")
+        {
+            BindMount(m, opts, dest, cfg);
+        }
+        else if (type == "cgroup" || type == "cgroup2")
+        {
+            CgroupMount.Mount(dest, opts, cfg);
+        }
+        else
+        {
+            Mounter.MkdirAll(dest);
+            try
+            {
+                Mounter.Mount(m.Source ?? type, dest, type, opts.Flags, opts.Data);
+            }
+            catch (SyscallException e) when (type == "sysfs" && e.Errno == 1 /* EPERM */)
+            {
+                // sysfs cannot be mounted in a user namespace that does not own the netns: bind the host's.
+                Mounter.Mount("/sys", dest, "bind", MS_BIND | MS_REC, null);
+                Mounter.BindRemount(dest, opts.Flags & ~(MS_BIND | MS_REC));
+            }
+        }
+        foreach (var p in opts.Propagation)
+            Mounter.Mount(null, dest, null, p, null);
+    }
+
+    private static void BindMount(Mount m, MountOptions opts, string dest, InitConfig cfg)
+    {
+        var source = m.Source ?? throw new RuntimeError($"mounts: bind mount to {m.Destination} has no source");
+        if (!source.StartsWith('/')) source = Path.Combine(cfg.Bundle, source);
+        if (Directory.Exists(source)) Mounter.MkdirAll(dest);
+        else if (File.Exists(source) || new FileInfo(source).LinkTarget is not null) Mounter.Touch(dest);
+        else throw new RuntimeError($"mounts: bind source {source} for {m.Destination} does not exist");
+        Mounter.Mount(source, dest, "bind", MS_BIND | (opts.IsRecursive ? MS_REC : 0), null);
+        // Flags other than bind/rec only take effect through a remount of the bind.
+        nuint extra = opts.Flags & ~(MS_BIND | MS_REC);
+        if (extra != 0) Mounter.BindRemount(dest, extra);
+    }
+}

@@ -1,0 +1,137 @@
+using Rdmarun.Engine.Cgroups;
+using Rdmarun.Engine.Container;
+using Rdmarun.Engine.Launch;
+using Rdmarun.Engine.Native;
+using Rdmarun.Engine.Protocol;
+using Rdmarun.OciSpec;
+
+namespace Rdmarun.Engine.Lifecycle;
+
+/// <summary>
+/// `create`: from a bundle to a container whose init waits on exec.fifo. On any failure
+/// everything done so far is undone: init killed, cgroup removed, state dir deleted.
+/// </summary>
+public static class Create
+{
+    public sealed record Result(int Pid, ContainerRecord Record);
+
+    public static Result Run(GlobalOptions g, CreateOptions o)
+    {
+        var store = new StateStore(g.Root);
+        StateStore.ValidateId(o.Id);
+        var bundle = Path.GetFullPath(o.Bundle);
+        var spec = LoadAndCheck(bundle);
+
+        using var stateLock = store.Claim(o.Id);
+        ContainerCgroup? cgroup = null;
+        int initPid = -1;
+        FrameChannel? ch = null;
+        try
+        {
+            var rootfs = Path.GetFullPath(Path.Combine(bundle, spec.Root!.Path));
+            if (!Directory.Exists(rootfs)) throw new RuntimeError($"root.path: rootfs {rootfs} does not exist or is not a directory");
+
+            File.WriteAllBytes(store.ConfigOf(o.Id), SpecJson.SerializeToUtf8(spec, JsonLayout.Compact));
+            var fifo = store.FifoOf(o.Id);
+            SyscallException.Check(Libc.mkfifo(fifo, Convert.ToInt32("622", 8)), $"create {fifo}");
+            int fifoFd = SyscallException.Check(Libc.open(fifo, LibcConst.O_PATH | LibcConst.O_CLOEXEC, 0), $"open {fifo}");
+
+            using var console = ConsoleSocket.Connect(o.ConsoleSocket);
+            cgroup = ContainerCgroup.Create(spec, o.Id, g);
+            var bootstrap = Bootstrap.ForCreate(spec);
+            var cfg = new InitConfig
+            {
+                Id = o.Id, Bundle = bundle, Rootfs = rootfs, NoPivot = o.NoPivot, NoNewKeyring = o.NoNewKeyring,
+                PreserveFds = o.PreserveFds,
+                NewUserNs = bootstrap.NewUserNs,
+                NewMountNs = (bootstrap.CloneFlags & Namespaces.CLONE_NEWNS) != 0,
+                NewPidNs = (bootstrap.CloneFlags & Namespaces.CLONE_NEWPID) != 0,
+                NewCgroupNs = (bootstrap.CloneFlags & Namespaces.CLONE_NEWCGROUP) != 0,
+                HooksSync = (spec.Hooks?.Prestart?.Count ?? 0) + (spec.Hooks?.CreateRuntime?.Count ?? 0) > 0,
+                CgroupPaths = cgroup.Paths,
+            };
+            if (!cfg.NewMountNs) throw new RuntimeError("linux.namespaces: a mount namespace is required");
+            var launched = InitLauncher.Launch(new LaunchRequest
+            {
+                Bootstrap = bootstrap,
+                Config = cfg,
+                Payload = SpecJson.SerializeToUtf8(spec, JsonLayout.Compact),
+                UidMappings = spec.Linux?.UIDMappings,
+                GidMappings = spec.Linux?.GIDMappings,
+                FifoFd = fifoFd,
+                ConsoleFd = console?.Fd ?? -1,
+                BeforeBootstrap = pid => cgroup.Apply(pid),
+            });
+            Libc.close(fifoFd);
+            initPid = launched.Pid;
+            ch = launched.Channel;
+
+            var record = new ContainerRecord
+            {
+                Id = o.Id, InitPid = initPid, Bundle = bundle, Rootfs = rootfs, Created = DateTime.UtcNow,
+                Owner = "", Annotations = spec.Annotations, CgroupPaths = cgroup.Paths,
+                NamespacePaths = NamespacePaths(spec, initPid), Rootless = Libc.geteuid() != 0,
+                SystemdCgroup = g.SystemdCgroup,
+                InitStartTime = ProcStat.Read(initPid)?.StartTime ?? 0,
+            };
+
+            while (true)
+            {
+                var m = InitLauncher.ReceiveMessage(ch) ?? throw new RuntimeError("container init exited during set-up (see its stderr)");
+                if (m.Type == InitMessage.Hooks)
+                {
+                    var state = HookPhases.StateFor(o.Id, "creating", initPid, bundle, spec.Annotations);
+                    HookPhases.Run(spec.Hooks?.Prestart, HookNames.Prestart, state);
+                    HookPhases.Run(spec.Hooks?.CreateRuntime, HookNames.CreateRuntime, state);
+                    InitLauncher.SendMessage(ch, InitMessage.Resume);
+                }
+                else if (m.Type == InitMessage.Ready) break;
+                else throw new RuntimeError($"init: unexpected message {m.Type}");
+            }
+            ch.Dispose();
+            ch = null;
+            cgroup.Set(spec.Linux?.Resources);
+            store.Save(record);
+            if (o.PidFile is not null) PidFile.Write(o.PidFile, initPid);
+            return new Result(initPid, record);
+        }
+        catch
+        {
+            ch?.Dispose();
+            if (initPid > 0) { Libc.kill(initPid, LibcConst.SIGKILL); WaitGone(initPid); }
+            try { cgroup?.Destroy(); } catch { /* the original error matters more */ }
+            store.Remove(o.Id);
+            throw;
+        }
+    }
+
+    public static Spec LoadAndCheck(string bundle)
+    {
+        if (!Directory.Exists(bundle)) throw new RuntimeError($"bundle {bundle} does not exist");
+        var spec = SpecJson.LoadSpec(bundle);
+        _ = SpecValidator.ValidateOrThrow(spec, bundle); // warnings (e.g. relative mount destinations) are accepted as runc does
+        if (spec.Root is null || string.IsNullOrEmpty(spec.Root.Path)) throw new RuntimeError("root.path: the spec has no root filesystem");
+        if (spec.Process is null) throw new RuntimeError("process: the spec has no process to run");
+        return spec;
+    }
+
+    /// <summary>The namespaces exec must join: the spec's paths, or the init's /proc entries for new ones.</summary>
+    private static Dictionary<string, string> NamespacePaths(Spec spec, int pid)
+    {
+        var d = new Dictionary<string, string>();
+        foreach (var ns in spec.Linux?.Namespaces ?? [])
+            d[ns.Type] = string.IsNullOrEmpty(ns.Path) ? $"/proc/{pid}/ns/{Namespaces.ProcName(ns.Type)}" : ns.Path;
+        return d;
+    }
+
+    /// <summary>Waits (briefly) until a killed init is gone; it is not our child, so poll /proc.</summary>
+    public static void WaitGone(int pid)
+    {
+        for (int i = 0; i < 500; i++)
+        {
+            var s = ProcStat.Read(pid);
+            if (s is null || s.Value.State is 'Z' or 'X') return;
+            Thread.Sleep(2);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+using Rdmarun.Engine.Cgroups;
+using Rdmarun.Engine.Container;
+using Rdmarun.Engine.Native;
+using Rdmarun.OciSpec;
+
+namespace Rdmarun.Engine.Lifecycle;
+
+/// <summary>`delete`: removes a stopped (or created) container; --force kills a running one first.</summary>
+public static class Delete
+{
+    /// <summary>Returns poststop hook warnings for the caller to log.</summary>
+    public static IReadOnlyList<string> Run(GlobalOptions g, string id, bool force)
+    {
+        var store = new StateStore(g.Root);
+        StateStore.ValidateId(id);
+        using var l = StateLock.Acquire(store.DirOf(id));
+        if (l is null || !store.Exists(id))
+        {
+            if (force) { l?.Dispose(); store.Remove(id); return []; }
+            throw StateStore.NotExist(id);
+        }
+        var r = store.Load(id);
+        var status = Status.Of(r, store);
+        var cg = ContainerCgroup.Load(r.CgroupPaths);
+        switch (status)
+        {
+            case ContainerStatus.Stopped:
+                break;
+            case ContainerStatus.Created:
+                KillEverything(r, cg);
+                break;
+            default:
+                if (!force) throw new RuntimeError($"cannot delete container {id} that is not stopped: {status.ToSpec()}");
+                KillEverything(r, cg);
+                break;
+        }
+        return Destroy(store, r, cg);
+    }
+
+    private static void KillEverything(ContainerRecord r, ContainerCgroup? cg)
+    {
+        try { cg?.Thaw(); } catch (Exception) { }
+        try { cg?.KillAll(LibcConst.SIGKILL); } catch (Exception) { }
+        if (ProcStat.IsAlive(r.InitPid, r.InitStartTime)) Libc.kill(r.InitPid, LibcConst.SIGKILL);
+        Create.WaitGone(r.InitPid);
+    }
+
+    private static IReadOnlyList<string> Destroy(StateStore store, ContainerRecord r, ContainerCgroup? cg)
+    {
+        cg?.Destroy();
+        var spec = Start.LoadSavedSpec(store, r.Id);
+        var state = Status.ToSpecState(r, ContainerStatus.Stopped);
+        var warnings = HookPhases.RunLenient(spec?.Hooks?.Poststop, HookNames.Poststop, state);
+        store.Remove(r.Id);
+        return warnings;
+    }
+}

@@ -1,0 +1,32 @@
+using Rdmarun.Hooks;
+using Rdmarun.OciSpec;
+
+namespace Rdmarun.Engine.Lifecycle;
+
+/// <summary>Runs one phase of the spec's hooks with the container state on stdin.</summary>
+public static class HookPhases
+{
+    public static State StateFor(string id, string status, int pid, string bundle, Dictionary<string, string>? annotations) => new()
+    {
+        Version = SpecVersion.Current,
+        ID = id,
+        Status = status,
+        Pid = pid,
+        Bundle = bundle,
+        Annotations = annotations,
+    };
+
+    /// <summary>Fails on the first failing hook (prestart, createRuntime, createContainer, startContainer).</summary>
+    public static void Run(List<Hook>? hooks, string phase, State state)
+    {
+        if (hooks is null || hooks.Count == 0) return;
+        HookRunner.RunAll(hooks, SpecJson.SerializeToUtf8(state), phase, continueOnError: false);
+    }
+
+    /// <summary>poststart and poststop: failures are only warnings (runtime-spec), returned to be logged.</summary>
+    public static IReadOnlyList<string> RunLenient(List<Hook>? hooks, string phase, State state)
+    {
+        if (hooks is null || hooks.Count == 0) return [];
+        return HookRunner.RunAll(hooks, SpecJson.SerializeToUtf8(state), phase, continueOnError: true).Select(e => e.Message).ToList();
+    }
+}

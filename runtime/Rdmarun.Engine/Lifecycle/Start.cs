@@ -1,0 +1,61 @@
+using Rdmarun.Engine.Container;
+using Rdmarun.Engine.Native;
+using Rdmarun.OciSpec;
+using static Rdmarun.Engine.Native.LibcConst;
+
+namespace Rdmarun.Engine.Lifecycle;
+
+/// <summary>`start`: releases the init blocked on exec.fifo, then runs poststart hooks.</summary>
+public static unsafe class Start
+{
+    public static IReadOnlyList<string> Run(GlobalOptions g, string id)
+    {
+        var store = new StateStore(g.Root);
+        using var l = store.Lock(id);
+        var r = store.Load(id);
+        var status = Status.Of(r, store);
+        switch (status)
+        {
+            case ContainerStatus.Created: break;
+            case ContainerStatus.Stopped: throw new RuntimeError("cannot start a container that has stopped");
+            case ContainerStatus.Running: throw new RuntimeError("cannot start an already running container");
+            default: throw new RuntimeError($"cannot start a container in the {status.ToSpec()} state");
+        }
+        ReleaseInit(store.FifoOf(id), r);
+        var spec = LoadSavedSpec(store, id);
+        var state = Status.ToSpecState(r, ContainerStatus.Running);
+        return HookPhases.RunLenient(spec?.Hooks?.Poststart, HookNames.Poststart, state);
+    }
+
+    /// <summary>
+    /// Opens the fifo without blocking (a blocking open would hang forever if the init died),
+    /// then waits for the init's byte while checking that it is still alive.
+    /// </summary>
+    private static void ReleaseInit(string fifo, ContainerRecord r)
+    {
+        int fd = Libc.open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0);
+        if (fd < 0) throw new SyscallException($"open {fifo}", Libc.Errno);
+        try
+        {
+            byte b;
+            int spins = 0;
+            while (true)
+            {
+                nint n = Libc.read(fd, &b, 1);
+                if (n == 1) break;
+                if (n < 0 && Libc.Errno != EAGAIN && Libc.Errno != EINTR) throw new SyscallException($"read {fifo}", Libc.Errno);
+                if (!ProcStat.IsAlive(r.InitPid, r.InitStartTime))
+                    throw new RuntimeError("cannot start container: its init process exited before start");
+                Thread.Sleep(spins++ < 100 ? 0 : 1);
+            }
+        }
+        finally { Libc.close(fd); }
+        File.Delete(fifo);
+    }
+
+    public static Spec? LoadSavedSpec(StateStore store, string id)
+    {
+        var path = store.ConfigOf(id);
+        return File.Exists(path) ? SpecJson.ParseSpec(File.ReadAllBytes(path), path) : null;
+    }
+}

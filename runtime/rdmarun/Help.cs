@@ -1,0 +1,36 @@
+namespace Rdmarun.Cli;
+
+/// <summary>--help text.</summary>
+public static class Help
+{
+    public static int Print()
+    {
+        Console.WriteLine("""
+            rdmarun - an OCI container runtime with RDMA isolation (runc-compatible command line)
+
+            usage: rdmarun [global options] command [command options] [arguments...]
+
+            commands:
+              create    create a container from a bundle (waits for start)
+              start     start the user process of a created container
+              run       create and start a container (--detach to return at once)
+              state     print the state of a container as JSON
+              kill      send a signal to the container's init (--all: every process)
+              delete    delete a container (--force: kill it first)
+              exec      run a new process inside a container
+              list      list containers (--format table|json, -q)
+              spec      write a default config.json (--rootless, --bundle)
+              features  print the features this runtime implements (runtime-spec features.md)
+
+            global options:
+              --root DIR              state directory (default /run/rdmarun, rootless: $XDG_RUNTIME_DIR/rdmarun)
+              --log FILE              write log entries to FILE
+              --log-format text|json  log format (default text)
+              --debug                 log debug entries
+              --systemd-cgroup        use the systemd cgroup driver
+              --version, -v           print the version
+              --help, -h              print this help
+            """);
+        return 0;
+    }
+}

@@ -1,0 +1,73 @@
+using Rdmarun.Cli.Commands;
+using Rdmarun.Engine;
+using Rdmarun.Engine.Lifecycle;
+
+namespace Rdmarun.Cli;
+
+/// <summary>
+/// rdmarun's command line: runc's global flags, then one verb. The verbs are thin: each parses
+/// its flags and calls Rdmarun.Engine.
+/// </summary>
+public static class Program
+{
+    public const string Version = "0.1.0";
+
+    public static int Main(string[] args)
+    {
+        // Stage 2 of nsexec (see runtime/native/PROTOCOL.md): we are the container's init.
+        if (args.Length >= 1 && args[0] == "init")
+            return Engine.Init.InitMain.Run();
+
+        Logger log;
+        GlobalOptions g;
+        ArgParser p;
+        try
+        {
+            p = new ArgParser()
+                .Flag("root", true).Flag("log", true).Flag("log-format", true).Flag("debug")
+                .Flag("systemd-cgroup").Flag("rootless", true).Flag("criu", true)
+                .Flag("version|v").Flag("help|h")
+                .Parse(args, 0);
+            log = new Logger(p.Get("log"), p.Get("log-format") ?? "text", p.Bool("debug"));
+            g = new GlobalOptions { SystemdCgroup = p.Bool("systemd-cgroup"), Debug = p.Bool("debug") };
+            if (p.Get("root") is { } root) g.Root = Path.GetFullPath(root);
+        }
+        catch (RuntimeError e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 1;
+        }
+
+        if (p.Bool("version")) { VersionCommand.Print(); return 0; }
+        if (p.Positional.Count == 0 || p.Bool("help")) { Help.Print(); return p.Positional.Count == 0 && !p.Bool("help") ? 1 : 0; }
+
+        var verb = p.Positional[0];
+        var rest = p.Positional;
+        try
+        {
+            return verb switch
+            {
+                "create" => CreateCommand.Run(g, rest, log),
+                "start" => StartCommand.Run(g, rest, log),
+                "run" => RunVerb.Run(g, rest, log),
+                "state" => StateCommand.Run(g, rest),
+                "kill" => KillCommand.Run(g, rest),
+                "delete" => DeleteCommand.Run(g, rest, log),
+                "exec" => ExecCommand.Run(g, rest),
+                "list" or "ps" when verb == "list" => ListCommand.Run(g, rest),
+                "spec" => SpecCommand.Run(rest),
+                "features" => FeaturesCommand.Run(),
+                "checkpoint" or "restore" => throw new RuntimeError($"{verb} is not supported by rdmarun (no criu integration)"),
+                "help" => Help.Print(),
+                _ => throw new RuntimeError($"no such command: {verb} (see rdmarun --help)"),
+            };
+        }
+        catch (Exception e) when (e is RuntimeError or Engine.Native.SyscallException or OciSpec.SpecException
+                                   or IOException or UnauthorizedAccessException or Hooks.HookException)
+        {
+            log.Error(e.Message);
+            if (log.HasFile) Console.Error.WriteLine(e.Message);
+            return e is RuntimeError re ? re.ExitCode : 1;
+        }
+    }
+}
