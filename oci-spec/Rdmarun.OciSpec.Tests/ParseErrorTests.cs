@@ -68,6 +68,27 @@ public class ParseErrorTests
         Assert.Equal(expected, ParseFails(json).Message);
     }
 
+    [Theory]
+    [InlineData("[1]", "config.json: $: expected an object, got an array")]
+    [InlineData("\"str\"", "config.json: $: expected an object, got \"str\"")]
+    [InlineData("""{"ociVersion":"1.0","process":{"user":{"uid":4294967296,"gid":0},"cwd":"/"}}""",
+        "config.json: $.process.user.uid: expected a number (uint32), got 4294967296")]
+    [InlineData("""{"ociVersion":"1.0","linux":{"timeOffsets":{"monotonic":{"secs":"1"}}}}""",
+        "config.json: $.linux.timeOffsets.monotonic.secs: expected a number (int64), got \"1\"")]
+    public void Wrong_shapes_are_named(string json, string expected)
+    {
+        Assert.Equal(expected, ParseFails(json).Message);
+    }
+
+    [Fact]
+    public void Duplicate_members_take_the_last_value_like_go()
+    {
+        var spec = SpecJson.ParseSpec("""{"ociVersion":"1.0","ociVersion":"1.1","annotations":{"a":"1","a":"2"},"x":1,"x":2}"""u8);
+        Assert.Equal("1.1", spec.Version);
+        Assert.Equal("2", spec.Annotations!["a"]);
+        Assert.Equal(2, spec.Extra!["x"].GetInt32());
+    }
+
     [Fact]
     public void Null_document_is_rejected()
     {
