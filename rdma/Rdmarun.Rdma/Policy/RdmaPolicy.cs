@@ -96,7 +96,7 @@ public sealed class RdmaPolicy
         }
         catch (JsonException e)
         {
-            throw new RdmaPolicyException($"rdma: policy {source}: invalid at {e.Path ?? "$"}: {FirstLine(e.Message)}");
+            throw new RdmaPolicyException($"rdma: policy {source}: invalid at {e.Path ?? "$"}: {Describe(e)}");
         }
         if (raw is null) throw new RdmaPolicyException($"rdma: policy {source}: the document is null");
 
@@ -148,7 +148,23 @@ public sealed class RdmaPolicy
         throw new RdmaPolicyException($"rdma: policy {source}: $.{key}: {e.GetRawText()} is neither \"unlimited\" nor a byte count");
     }
 
-    static string FirstLine(string s) => s.Split('\n')[0].Trim();
+    /// <summary>STJ's texts name .NET types; say what the file should contain instead.</summary>
+    static string Describe(JsonException e)
+    {
+        var m = e.Message;
+        if (m.Contains("could not be mapped", StringComparison.Ordinal)) return "unknown key";
+        if (m.Contains("could not be converted", StringComparison.Ordinal))
+        {
+            var expected = m.Contains("Boolean", StringComparison.Ordinal) ? "true or false"
+                : m.Contains("UInt32", StringComparison.Ordinal) ? "a non-negative integer"
+                : m.Contains("List", StringComparison.Ordinal) ? "an array of strings"
+                : m.Contains("Dictionary", StringComparison.Ordinal) || m.Contains("Json", StringComparison.Ordinal) ? "an object"
+                : m.Contains("String", StringComparison.Ordinal) ? "a string"
+                : "another type";
+            return $"expected {expected}";
+        }
+        return $"malformed json (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})";
+    }
 }
 
 public sealed class RdmaPolicyException(string message) : Exception(message);
