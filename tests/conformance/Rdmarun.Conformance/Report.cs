@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -80,6 +81,7 @@ sealed class Report(IReadOnlyList<string> runtimes, IReadOnlyList<ConformanceCas
             ["cases"] = list,
             ["summary"] = new JsonObject { ["passed"] = Passed, ["failed"] = Failed, ["skipped"] = Skipped },
         };
-        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        // Relaxed escaping keeps "→" and quotes in reasons readable; the file is never embedded in html.
+        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 }
