@@ -110,7 +110,8 @@ stage2() {
     bb ip link set lo up
     bb ip addr add 192.168.77.1/24 dev veth0
     bb ip addr add 192.168.77.2/24 dev veth1
-    bb ip link set veth0 up && bb ip link set veth1 up || fail "cannot bring veth0/veth1 up"
+    bb ip link set veth0 up || fail "cannot bring veth0 up"
+    bb ip link set veth1 up || fail "cannot bring veth1 up"
     mark "rxe"
     rdma=/sbin/rdma
     [ -x $rdma ] || rdma=/bin/rdma
@@ -126,6 +127,7 @@ stage2() {
     done
 
     mark "command"
+    # shellcheck disable=SC1091 # written by lab-run.sh for this run
     [ -f "$CTL/env" ] && . "$CTL/env"
     cwd=$(bb cat "$CTL/cwd" 2>/dev/null)
     cd "${cwd:-/}" 2>/dev/null || cd /

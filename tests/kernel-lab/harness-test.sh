@@ -44,6 +44,7 @@ echo before >"$work/append"
 "$LAB" run -- 'echo after' >>"$work/append" 2>/dev/null
 if [[ $(cat "$work/append") == $'before\nafter' ]]; then pass stdout-append; else fail stdout-append "file holds '$(one_line <"$work/append")'"; fi
 
+# shellcheck disable=SC2016 # $LAB_SHARE expands in the guest
 (cd "$share" && "$LAB" run --share "$share" -- 'pwd; echo written >"$LAB_SHARE/result"' >"$work/out" 2>"$work/err")
 rc=$?
 if [[ $rc == 0 && $(cat "$work/out") == "$share" && $(cat "$share/result" 2>/dev/null) == written ]]; then

@@ -95,6 +95,7 @@ cmd_run() {
     : >"$ctl/stdout"
     : >"$ctl/stderr"
 
+    # shellcheck disable=SC2054 # commas separate qemu sub-options
     local -a qemu=(qemu-system-x86_64
         -accel tcg,thread=multi -cpu max -m 2048 -smp 2
         -nographic -no-reboot -nodefaults -no-user-config
