@@ -13,6 +13,10 @@ public static class RdmaPlanner
     {
         var warnings = new List<string>();
         var selected = SelectDevices(request, policy, inventory);
+        foreach (var key in request.Pkeys)
+            if (key.Device is { } named && !selected.Any(s => s.Device.Name == named))
+                throw new RdmaRefusalException(RdmaRefusalReason.PkeyDeviceNotGranted,
+                    $"rdma: p_key {key} (from {request.PkeysSource}) names device {named}, which this container is not granted");
         var granted = new List<RdmaGrantedDevice>();
         var maxEntries = new List<RdmaMaxEntry>();
 
