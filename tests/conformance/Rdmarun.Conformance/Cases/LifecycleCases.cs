@@ -14,6 +14,9 @@ static class LifecycleCases
         new("run-exit-code", "run propagates the container's exit code (3)", RunExitCode),
         new("run-exit-signal", "run exits 128+N when the container is killed by signal N", RunExitSignal),
         new("pid-file", "create --pid-file writes the container's pid", PidFile),
+        new("run-detach", "run --detach returns while the container keeps running", RunDetach),
+        new("list", "list -q shows every container of this --root", List),
+        new("pause-resume", "pause freezes (status paused), resume thaws (status running)", PauseResume),
     ];
 
     static async Task Lifecycle(CaseContext c)
@@ -122,5 +125,42 @@ static class LifecycleCases
         Check.True(File.Exists(pidFile), $"{pidFile} was not written");
         int statePid = CaseContext.Pid(await c.RequireStateAsync(id));
         Check.Equal(statePid.ToString(), File.ReadAllText(pidFile).Trim(), "pid file content");
+    }
+
+    static async Task RunDetach(CaseContext c)
+    {
+        string id = c.NewId();
+        var r = await c.RunAsync(await c.NewBundleAsync("quiet", "pause"), id, "--detach");
+        Check.Succeeded(r, "run --detach");
+        await c.WaitForStatusAsync(id, "running");
+        Check.Succeeded(await c.InvokeAsync("kill", id, "TERM"), "kill TERM");
+        await c.WaitForStatusAsync(id, "stopped");
+    }
+
+    static async Task List(CaseContext c)
+    {
+        string first = c.NewId(), second = c.NewId();
+        Check.Succeeded(await c.CreateAsync(await c.NewBundleAsync("quiet", "pause"), first), $"create {first}");
+        Check.Succeeded(await c.CreateAsync(await c.NewBundleAsync("quiet", "pause"), second), $"create {second}");
+        var r = await c.InvokeAsync("list", "-q");
+        Check.Succeeded(r, "list -q");
+        var ids = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Check.True(ids.Contains(first) && ids.Contains(second), $"list -q lacks {first} or {second}: {string.Join(' ', ids)}");
+    }
+
+    static async Task PauseResume(CaseContext c)
+    {
+        var b = await c.NewBundleAsync("quiet", "pause");
+        string id = c.NewId();
+        var created = await c.StartedAsync(b, id);
+        await c.WaitForOutputAsync(created, f => f.Has("paused"), "the validator to install signal handlers");
+        Check.Succeeded(await c.InvokeAsync("pause", id), "pause");
+        Check.Equal("paused", (await c.RequireStateAsync(id))["status"]?.GetValue<string>(), "status after pause");
+        // A frozen process cannot handle a signal: USR1 must stay pending until resume.
+        Check.Succeeded(await c.InvokeAsync("kill", id, "USR1"), "kill USR1 while paused");
+        Check.True(!Facts.Parse(created.Stdout).Has("signal"), "the paused container handled a signal");
+        Check.Succeeded(await c.InvokeAsync("resume", id), "resume");
+        Check.Equal("running", (await c.RequireStateAsync(id))["status"]?.GetValue<string>(), "status after resume");
+        await c.WaitForOutputAsync(created, f => f.Has("signal"), "the signal sent while paused to arrive after resume");
     }
 }
