@@ -1,13 +1,17 @@
 namespace Rdmarun.Rdma.Tests;
 
-public class PlannerTests : IDisposable
+/// <summary>The HPC host fixture, discovered once for all planner tests (the planner never writes).</summary>
+public sealed class HpcHostInventory : IDisposable
 {
     readonly SysfsFixture _host = SysfsFixture.HpcHost();
-    readonly RdmaInventory _inventory;
-
-    public PlannerTests() => _inventory = new SysfsRdmaDiscovery(_host.Root).Discover();
-
+    public RdmaInventory Inventory { get; }
+    public HpcHostInventory() => Inventory = new SysfsRdmaDiscovery(_host.Root).Discover();
     public void Dispose() => _host.Dispose();
+}
+
+public class PlannerTests(HpcHostInventory host) : IClassFixture<HpcHostInventory>
+{
+    readonly RdmaInventory _inventory = host.Inventory;
 
     const string PolicyPath = "/etc/rdmarun/rdma.json";
     static RdmaPolicy Policy(string json) => RdmaPolicy.Parse(json, PolicyPath);
