@@ -163,14 +163,43 @@ declare -A cell status
 declare -A rt_version
 total_pass=0; total_fail=0; total_skip=0
 
-# Counts TAP lines: "# SKIP"/"# TODO" directives are neither pass nor fail, as TAP says.
+# Counts TAP lines: "# SKIP"/"# TODO" directives are neither pass nor fail, as TAP says. Some tests
+# print two TAP documents (two plans), so plans are summed. Lifecycle tests (hooks, prestart...)
+# report a failure only as a YAML "error" next to an empty plan: counted in the last field.
 tap_count() {
 	awk '
 		/^(not )?ok / && /# *([Ss][Kk][Ii][Pp]|[Tt][Oo][Dd][Oo])/ { s++; next }
 		/^ok / { p++; next }
 		/^not ok / { f++; next }
-		/^1\.\.[0-9]+/ { sub(/^1\.\./, ""); plan = $0 + 0; hasplan = 1 }
-		END { printf "%d %d %d %d %d\n", p, f, s, hasplan, plan }' "$1"
+		/^1\.\.[0-9]+/ { sub(/^1\.\./, ""); plan += $0 + 0; hasplan = 1; next }
+		/^ *"error": "[^"]/ { yamlerr++ }
+		END { printf "%d %d %d %d %d %d\n", p, f, s, hasplan, plan, yamlerr }' "$1"
+}
+
+# Verdict for one test run: sets st (pass|fail|timeout|skip) and c (the table cell).
+verdict() {
+	local rc="$1" p="$2" f="$3" s="$4" hasplan="$5" plan="$6" yamlerr="$7" tap="$8"
+	local counts="$p pass, $f fail"
+	[ "$s" -eq 0 ] || counts="$counts, $s skip"
+	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		st=timeout; c="timeout after ${timeout_s}s ($counts)"
+	elif [ "$rc" -ne 0 ]; then
+		st=fail; c="exit $rc ($counts)"           # util.Fatal: setup or runtime error
+	elif [ "$f" -gt 0 ]; then
+		st=fail; c="$counts"
+	elif [ "$hasplan" -eq 0 ] && [ $((p + s)) -eq 0 ]; then
+		st=pass; c="exit 0, no TAP"               # *_fail tests: silent success
+	elif [ $((p + s)) -ne "$plan" ]; then
+		st=fail; c="incomplete: plan $plan, $counts"
+	elif [ $((p + s)) -eq 0 ] && [ "$yamlerr" -gt 0 ]; then
+		st=fail; c="lifecycle error: $(grep -m1 -o '"error": "[^"\\]*' "$tap" | cut -c11- | cut -c1-90 | tr '|' '/')"
+	elif [ $((p + s)) -eq 0 ]; then
+		st=pass; c="lifecycle ok"
+	elif [ "$p" -eq 0 ]; then
+		st=skip; c="$s skip"
+	else
+		st=pass; c="$counts"
+	fi
 }
 
 for rt in "${runtimes[@]}"; do
@@ -194,20 +223,9 @@ for rt in "${runtimes[@]}"; do
 		for id in $(comm -13 <(echo "$before") <(echo "$after")); do
 			"$rt" delete -f "$id" >/dev/null 2>&1 || true
 		done
-		read -r p f s hasplan plan < <(tap_count "$logs/$t.tap")
-		if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
-			st=timeout; c="timeout after ${timeout_s}s ($p pass, $f fail)"
-		elif [ "$hasplan" -eq 0 ] || [ $((p + f + s)) -ne "$plan" ]; then
-			st=crash; c="incomplete, exit $rc ($p pass, $f fail)"
-		elif [ "$f" -gt 0 ]; then
-			st=fail; c="$p pass, $f fail"
-		elif [ "$p" -eq 0 ]; then
-			st=skip; c="$s skip"
-		else
-			st=pass; c="$p pass"
-		fi
-		[ "$st" = pass ] || [ "$st" = skip ] || [ "$rc" -eq 0 ] || [ "$st" = timeout ] || c="$c, exit $rc"
-		[ "$s" -eq 0 ] || [ "$st" = skip ] || c="$c, $s skip"
+		read -r p f s hasplan plan yamlerr < <(tap_count "$logs/$t.tap")
+		echo "$rc" >"$logs/$t.rc"
+		verdict "$rc" "$p" "$f" "$s" "$hasplan" "$plan" "$yamlerr" "$logs/$t.tap"
 		case "$st" in pass) total_pass=$((total_pass + 1)) ;; skip) total_skip=$((total_skip + 1)) ;; *) total_fail=$((total_fail + 1)) ;; esac
 		cell[$rtname,$t]="$c"; status[$rtname,$t]="$st"
 		group=other; is_cgroup "$t" && group=cgroup
@@ -252,7 +270,9 @@ if [ -n "$report" ]; then
 		echo "- runtime-tools: $commit_desc, built with $go_version in GOPATH mode"
 		echo "- host: $(uname -r), cgroup fs $(stat -fc %T /sys/fs/cgroup) ($( [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ] && echo v2 || echo v1/hybrid))"
 		for rt in "${runtimes[@]}"; do echo "- $(basename "$rt"): ${rt_version[$(basename "$rt")]}"; done
-		echo "- per-test timeout ${timeout_s}s; a cell counts TAP assertions (\`ok\` / \`not ok\`); PASS = every assertion ok"
+		echo "- per-test timeout ${timeout_s}s; a cell counts TAP assertions (\`ok\` / \`not ok\`); **PASS**: exit 0 and no failed"
+		echo "  assertion; \`exit 0, no TAP\`: a *_fail test that passes silently; \`lifecycle ok/error\`: tests that report"
+		echo "  only through a YAML \`error\` beside an empty plan; \`exit N\`: the test aborted (setup or runtime error)"
 		echo
 		echo "## non-cgroup tests"
 		echo
