@@ -50,5 +50,3 @@ public readonly record struct NetlinkAttribute(ushort Type, ReadOnlyMemory<byte>
     NetlinkFormatException Short(int need)
         => new($"netlink attribute {Kind} has {Value.Length} bytes, expected at least {need}");
 }
-
-public sealed class NetlinkFormatException(string message) : Exception(message);

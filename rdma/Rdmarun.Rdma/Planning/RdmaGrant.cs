@@ -52,11 +52,3 @@ public sealed record RdmaGrant
     /// <summary>Things that did not block the grant but a user should hear about (missing uverbs node...).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 }
-
-/// <summary>A request the planner refuses; the message names the device or key and the policy file.</summary>
-public sealed class RdmaRefusalException(RdmaRefusalReason reason, string message) : Exception(message)
-{
-    public RdmaRefusalReason Reason { get; } = reason;
-}
-
-public enum RdmaRefusalReason { DeviceNotPresent, DeviceNotInPolicy, NoDeviceAvailable, LimitOverPolicy, PkeyNotAllowed, PkeyDeviceNotGranted, MadNotAllowed }

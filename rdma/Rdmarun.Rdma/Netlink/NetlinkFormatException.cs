@@ -1,0 +1,3 @@
+namespace Rdmarun.Rdma.Netlink;
+
+public sealed class NetlinkFormatException(string message) : Exception(message);
