@@ -13,12 +13,13 @@ sealed class Options
     public bool NoFail { get; set; }
     public bool List { get; set; }
     public bool Keep { get; set; }
+    public int Repeat { get; set; } = 1;
     public string WorkDir { get; set; } = Path.Combine(Path.GetTempPath(), "rdmarun-conformance");
 
     public const string Usage = """
         usage: Rdmarun.Conformance --runtime PATH [--runtime-name NAME] [--runtime PATH ...]
                                    [--case GLOB ...] [--report out.md] [--json out.json]
-                                   [--expect-file FILE] [--no-fail] [--work-dir DIR] [--keep] [--list]
+                                   [--expect-file FILE] [--no-fail] [--work-dir DIR] [--keep] [--repeat N] [--list]
           --runtime PATH       runtime binary; may carry global flags: "/usr/bin/crun --cgroup-manager=disabled"
           --runtime-name NAME  column name for the preceding --runtime (default: file name of PATH)
           --case GLOB          run only cases whose name matches (repeatable; * and ? allowed)
@@ -28,6 +29,7 @@ sealed class Options
           --no-fail            exit 0 even when a cell failed
           --work-dir DIR       where bundles and runtime state go (default /tmp/rdmarun-conformance)
           --keep               keep bundles of finished cases for debugging
+          --repeat N           run every case N times; a cell fails if any run failed (flake hunting)
           --list               print the case names and descriptions, run nothing
         """;
 
@@ -57,6 +59,9 @@ sealed class Options
                 case "--work-dir": o.WorkDir = Value(); break;
                 case "--no-fail": o.NoFail = true; break;
                 case "--keep": o.Keep = true; break;
+                case "--repeat":
+                    o.Repeat = int.TryParse(Value(), out int n) && n > 0 ? n : throw new ArgumentException("--repeat needs a positive number");
+                    break;
                 case "--list": o.List = true; break;
                 case "-h" or "--help": throw new ArgumentException("");
                 default: throw new ArgumentException($"unknown option {args[i]}");

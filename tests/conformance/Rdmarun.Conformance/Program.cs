@@ -33,7 +33,6 @@ Console.WriteLine($"building validator and rootfs template in {options.WorkDir}"
 var assets = await Assets.BuildAsync(Path.Combine(options.WorkDir, "assets"));
 
 var report = new Report(options.Runtimes.Select(r => r.Name).ToList(), cases);
-var caseTimeout = TimeSpan.FromMinutes(2);
 foreach (var rt in options.Runtimes)
 {
     var runtime = new RuntimeUnderTest(rt.Name, rt.Command, Path.Combine(options.WorkDir, "state", rt.Name));
@@ -41,33 +40,7 @@ foreach (var rt in options.Runtimes)
     foreach (var c in cases)
     {
         string workDir = Path.Combine(options.WorkDir, rt.Name, c.Name);
-        if (Directory.Exists(workDir))
-            Directory.Delete(workDir, recursive: true);
-        Directory.CreateDirectory(workDir);
-        var started = DateTime.UtcNow;
-        CaseOutcome outcome;
-        try
-        {
-            await using var context = new CaseContext(runtime, assets, c.Name, workDir, options.Keep);
-            var run = c.Run(context);
-            if (await Task.WhenAny(run, Task.Delay(caseTimeout)) != run)
-                throw new CaseFailedException($"case did not finish within {caseTimeout.TotalSeconds:0}s");
-            await run;
-            outcome = new CaseOutcome(OutcomeKind.Pass, "", DateTime.UtcNow - started);
-        }
-        catch (CaseSkippedException e)
-        {
-            outcome = new CaseOutcome(OutcomeKind.Skip, e.Message, DateTime.UtcNow - started);
-        }
-        catch (CaseFailedException e)
-        {
-            outcome = new CaseOutcome(OutcomeKind.Fail, e.Message, DateTime.UtcNow - started);
-        }
-        catch (Exception e)
-        {
-            // A harness or host error still belongs to this cell; it must not hide the other cases.
-            outcome = new CaseOutcome(OutcomeKind.Fail, $"harness error: {e.GetType().Name}: {e.Message}", DateTime.UtcNow - started);
-        }
+        var outcome = await CaseRunner.RunRepeatedAsync(runtime, assets, c, workDir, options.Keep, options.Repeat);
         outcome = ExpectFile.Apply(known, c.Name, rt.Name, outcome);
         report.Add(c.Name, rt.Name, outcome);
         Console.WriteLine(Report.Line(rt.Name, c.Name, outcome));
