@@ -124,8 +124,12 @@ public class DiscoveryTests
         Assert.Null(rxe.FirmwareVersion);
         Assert.Equal(["veth0"], rxe.NetDevices);
         Assert.Equal(RdmaLinkLayer.Ethernet, rxe.Ports[0].LinkLayer);
-        Assert.Equal(new RdmaCharDevice(RdmaCharDeviceKind.Uverbs, "uverbs0", 231, 192, "rxe0", null), Assert.Single(rxe.CharDevices));
-        Assert.Null(inv.RdmaCm);
+        Assert.Equal(
+            [new RdmaCharDevice(RdmaCharDeviceKind.Uverbs, "uverbs0", 231, 192, "rxe0", null),
+             new RdmaCharDevice(RdmaCharDeviceKind.Umad, "umad0", 231, 0, "rxe0", 1),
+             new RdmaCharDevice(RdmaCharDeviceKind.Issm, "issm0", 231, 64, "rxe0", 1)],
+            rxe.CharDevices);
+        Assert.Equal((10, 124), (inv.RdmaCm!.Major, inv.RdmaCm.Minor));
     }
 
     [Theory]
@@ -149,7 +153,7 @@ public class DiscoveryTests
     [Fact]
     public void unreadable_or_malformed_attributes_do_not_break_discovery()
     {
-        using var f = SysfsFixture.RxeLab();
+        using var f = SysfsFixture.RxeLab(minimal: true);
         f.File("sys/class/infiniband/rxe0/ports/1/pkeys/1", "garbage")
          .File("sys/class/infiniband_verbs/uverbs5/ibdev", "rxe0"); // no dev file: skipped
         var rxe = new SysfsRdmaDiscovery(f.Root).Discover().Find("rxe0")!;

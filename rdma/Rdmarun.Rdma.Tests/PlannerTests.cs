@@ -172,9 +172,21 @@ public class PlannerTests(HpcHostInventory host) : IClassFixture<HpcHostInventor
     }
 
     [Fact]
-    public void rxe_lab_grant_warns_that_rdma_cm_is_missing()
+    public void rxe_lab_grant_uses_the_discovered_rdma_cm_minor_and_hides_mad_nodes()
     {
         using var lab = SysfsFixture.RxeLab();
+        var g = RdmaPlanner.Plan(Devices("rxe0"), Open, new SysfsRdmaDiscovery(lab.Root).Discover());
+        Assert.Equal(["c 231:192 rwm", "c 10:124 rwm"], g.DeviceRules.Select(r => r.ToString()));
+        Assert.Equal(
+            ["/sys/class/infiniband_mad/umad0", "/dev/infiniband/umad0", "/sys/class/infiniband_mad/issm0", "/dev/infiniband/issm0"],
+            g.HiddenPaths);
+        Assert.Empty(g.Warnings);
+    }
+
+    [Fact]
+    public void rxe_lab_grant_warns_that_rdma_cm_is_missing()
+    {
+        using var lab = SysfsFixture.RxeLab(minimal: true);
         var inv = new SysfsRdmaDiscovery(lab.Root).Discover();
         var g = RdmaPlanner.Plan(Devices("rxe0"), Open, inv);
         Assert.Equal([new RdmaDeviceNode("/dev/infiniband/uverbs0", 'c', 231, 192, 0x1B6)], g.DeviceNodes);

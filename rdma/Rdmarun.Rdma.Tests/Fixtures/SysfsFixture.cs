@@ -144,16 +144,21 @@ public sealed class SysfsFixture : IDisposable
         return f;
     }
 
-    /// <summary>The kernel lab: soft-RoCE rxe0 on veth0, uverbs0 231:192, no umad, no rdma_cm, no parent device.</summary>
-    public static SysfsFixture RxeLab()
+    /// <summary>
+    /// The kernel lab as discovered there on Linux 6.1: soft-RoCE rxe0 on veth0 (192.168.77.1), no parent device,
+    /// uverbs0 231:192, umad0/issm0, rdma_cm 10:124 (a dynamic misc minor). <paramref name="minimal"/> drops the MAD
+    /// nodes and rdma_cm (ib_umad and rdma_ucm not loaded).
+    /// </summary>
+    public static SysfsFixture RxeLab(bool minimal = false)
     {
         var f = new SysfsFixture();
-        f.Device("rxe0", "582e:b1ff:fe3c:7d01")
-            .Port("rxe0", 1, linkLayer: "Ethernet", rate: "10 Gb/sec (1X QDR)", lid: "0x0",
-                gids: ["fe80:0000:0000:0000:582e:b1ff:fe3c:7d01", "0000:0000:0000:0000:0000:ffff:0a00:0001"],
+        f.Device("rxe0", "183a:7bff:fe53:b979")
+            .Port("rxe0", 1, linkLayer: "Ethernet", rate: "10 Gb/sec (1X FDR10)", lid: "0x0",
+                gids: ["fe80:0000:0000:0000:183a:7bff:fe53:b979", "0000:0000:0000:0000:0000:ffff:c0a8:4d01"],
                 pkeys: ["0xffff"],
                 ndevs: ["veth0", "veth0"])
             .Uverbs(0, "rxe0");
+        if (!minimal) f.Umad(0, "rxe0", 1).Issm(0, "rxe0", 1).RdmaCm("10:124");
         return f;
     }
 }

@@ -31,7 +31,7 @@ public class NldevClientTests
     public void port_dump_reads_state_and_netdev_and_stops_at_done_in_the_same_datagram()
     {
         var t = new ReplayTransport((PortDumpRequest, [PortDumpReplyWithDone]));
-        var port = Assert.Single(new NldevClient(t).GetPorts());
+        var port = Assert.Single(new NldevClient(t).GetPorts(1));
         Assert.Equal(new NldevPort(1, "rxe0", 1, 4, 5, null, 3, "veth0"), port);
         Assert.True(t.Finished);
     }

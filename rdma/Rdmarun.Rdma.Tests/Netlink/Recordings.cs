@@ -42,7 +42,8 @@ public static class Recordings
         """;
 
     public const string PortDumpRequest = """
-        10000000 0514 0503 01000000 00000000   # RDMA_NLDEV_CMD_PORT_GET dump
+        18000000 0514 0503 01000000 00000000   # RDMA_NLDEV_CMD_PORT_GET dump
+        0800 0100 01000000                     # DEV_INDEX 1: the kernel dumps one device's ports
         """;
 
     /// <summary>rxe0 port 1 (RoCE: no LID attributes) and NLMSG_DONE in the same datagram.</summary>

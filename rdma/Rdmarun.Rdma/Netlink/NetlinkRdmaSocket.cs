@@ -72,7 +72,10 @@ public sealed partial class NetlinkRdmaSocket : INetlinkTransport
         }
     }
 
-    public unsafe IReadOnlyList<NetlinkMessage> Receive()
+    public IReadOnlyList<NetlinkMessage> Receive() => NetlinkCodec.Decode(ReceiveDatagram());
+
+    /// <summary>The next datagram as raw bytes (for tracing and for recording test fixtures).</summary>
+    public unsafe byte[] ReceiveDatagram()
     {
         nint n;
         fixed (byte* p = _buffer)
@@ -81,7 +84,7 @@ public sealed partial class NetlinkRdmaSocket : INetlinkTransport
             while (n < 0 && Marshal.GetLastPInvokeError() == EINTR);
         }
         if (n < 0) throw Failure("receive from the NETLINK_RDMA socket");
-        return NetlinkCodec.Decode(_buffer.AsSpan(0, (int)n));
+        return _buffer.AsSpan(0, (int)n).ToArray();
     }
 
     static RdmaNetlinkException Failure(string what)

@@ -14,8 +14,10 @@ public sealed class NldevClient(INetlinkTransport transport, uint firstSequence 
     public IReadOnlyList<NldevDevice> GetDevices()
         => Exchange(Nldev.CmdGet, DumpFlags, "list rdma devices", []).Select(ToDevice).ToList();
 
-    public IReadOnlyList<NldevPort> GetPorts()
-        => Exchange(Nldev.CmdPortGet, DumpFlags, "list rdma ports", []).Select(ToPort).ToList();
+    /// <summary>The kernel dumps ports per device: without DEV_INDEX the dump fails with EINVAL.</summary>
+    public IReadOnlyList<NldevPort> GetPorts(uint deviceIndex)
+        => Exchange(Nldev.CmdPortGet, DumpFlags, $"list the ports of rdma device index {deviceIndex}",
+            NetlinkAttribute.U32(Nldev.AttrDevIndex, deviceIndex)).Select(ToPort).ToList();
 
     /// <summary>Exact name match; null when the device does not exist (in this netns).</summary>
     public NldevDevice? FindDevice(string name) => GetDevices().FirstOrDefault(d => string.Equals(d.Name, name, StringComparison.Ordinal));
@@ -97,8 +99,11 @@ public sealed class NldevClient(INetlinkTransport transport, uint firstSequence 
                     : "; the driver cannot disassociate user contexts — use shared netns mode (rdma system set netns shared)";
             case Errno.EPERM:
                 return "; moving an rdma device needs CAP_NET_ADMIN in the user namespace that owns the target network namespace";
-            case Errno.ENODEV:
-                return "; the device is gone or is not in this network namespace";
+            case Errno.EINVAL:
+                // nldev answers EINVAL both for an unknown index and for an fd that is not a netns.
+                return "; the device index is unknown in this network namespace or the fd is not a network namespace";
+            case Errno.EBADF:
+                return "; the network namespace fd is not open";
             default:
                 return "";
         }
