@@ -74,4 +74,13 @@ public sealed class HybridTests : IDisposable
         var e = Assert.Throws<CgroupException>(() => Manager().Set(new LinuxResources { Pids = new LinuxPids { Limit = 5 } }));
         Assert.Equal("cgroup: pids controller not available on this host, cannot apply linux.resources.pids", e.Message);
     }
+
+    [Fact]
+    public void Rootless_without_a_writable_hierarchy_says_so()
+    {
+        var m = new FsV1Manager(new Dictionary<string, string> { ["memory"] = _memory },
+            new Dictionary<string, string> { ["memory"] = _fs.Root + "/memory", ["pids"] = _fs.Root + "/pids" }, rootless: true);
+        var e = Assert.Throws<CgroupException>(() => m.Set(new LinuxResources { Pids = new LinuxPids { Limit = 5 } }));
+        Assert.Equal("cgroup: rootless container cannot write the pids cgroup, cannot apply linux.resources.pids", e.Message);
+    }
 }
