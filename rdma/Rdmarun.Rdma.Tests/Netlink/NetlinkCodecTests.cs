@@ -67,6 +67,15 @@ public class NetlinkCodecTests
     }
 
     [Fact]
+    public void an_echoed_length_beyond_the_message_is_ignored()
+    {
+        // NLM_F_ACK_TLVS without NLM_F_CAPPED and an echoed nlmsg_len of 0xffffffff.
+        var m = Assert.Single(NetlinkCodec.Decode(Hex.Parse("24000000 0200 0002 01000000 e8030000 f0ffffff ffffffff 0714 0500 01000000 00000000")));
+        Assert.Equal(Errno.EBUSY, m.Error);
+        Assert.Null(m.ExtendedAckMessage);
+    }
+
+    [Fact]
     public void truncated_messages_are_format_errors()
     {
         var bytes = Hex.Parse(Recordings.GetUverbsReply);

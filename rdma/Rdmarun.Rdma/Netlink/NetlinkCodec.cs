@@ -96,8 +96,8 @@ public static class NetlinkCodec
             var tlvStart = 4 + NetlinkConst.HeaderLength;
             if ((flags & NetlinkConst.FlagCapped) == 0)
             {
-                var origLength = (int)BinaryPrimitives.ReadUInt32LittleEndian(payload[4..]);
-                tlvStart = 4 + Align(origLength);
+                var origLength = BinaryPrimitives.ReadUInt32LittleEndian(payload[4..]);
+                tlvStart = origLength <= (uint)payload.Length ? 4 + Align((int)origLength) : int.MaxValue;
             }
             if (tlvStart <= payload.Length)
             {
