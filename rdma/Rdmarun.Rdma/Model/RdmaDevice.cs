@@ -21,7 +21,7 @@ public sealed record RdmaDevice(
 
     public RdmaCharDevice? Uverbs => CharDevices.FirstOrDefault(c => c.Kind == RdmaCharDeviceKind.Uverbs);
 
-    public IEnumerable<RdmaCharDevice> Mad(RdmaCharDeviceKind kind) => CharDevices.Where(c => c.Kind == kind);
+    public IEnumerable<RdmaCharDevice> CharDevicesOf(RdmaCharDeviceKind kind) => CharDevices.Where(c => c.Kind == kind);
 
     internal static string DriverFromName(string name)
     {
