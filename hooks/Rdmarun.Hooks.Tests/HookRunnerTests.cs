@@ -229,6 +229,14 @@ public sealed class HookRunnerTests : IDisposable
     }
 
     [Fact]
+    public void Empty_path_is_rejected()
+    {
+        var e = Assert.Throws<HookException>(() => HookRunner.Run(new Hook { Path = "" }, State, "createRuntime", 1));
+
+        Assert.Equal("error running createRuntime hook #1 (): hook path is empty", e.Message);
+    }
+
+    [Fact]
     public void RunAll_runs_hooks_in_listed_order()
     {
         string log = _scripts.PathOf("order");

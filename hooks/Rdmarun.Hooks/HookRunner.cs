@@ -22,6 +22,8 @@ public static class HookRunner
         ArgumentNullException.ThrowIfNull(hook);
         string path = hook.Path;
         string where = $"{phaseName} hook #{index} ({path})";
+        if (string.IsNullOrEmpty(path))
+            throw new HookException($"error running {where}: hook path is empty", phaseName, index, path);
         if (hook.Timeout is <= 0)
             throw new HookException($"error running {where}: timeout must be positive, got {hook.Timeout}", phaseName, index, path);
 
