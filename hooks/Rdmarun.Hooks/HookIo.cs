@@ -26,14 +26,15 @@ internal sealed unsafe class HookIo
     /// and unreaped. Takes ownership of <paramref name="stdinFd"/> (closed here, early, so the hook
     /// sees end of file); the output fds stay the caller's.
     /// </summary>
-    public int? Pump(int pid, int stdinFd, int stdoutFd, int stderrFd, ReadOnlySpan<byte> input, long? deadline)
+    public int? Pump(int pid, int stdinFd, int stdoutFd, int stderrFd, ReadOnlySpan<byte> input, long? deadline,
+        bool usePidfd = true)
     {
         SetNonBlocking(stdinFd);
         SetNonBlocking(stdoutFd);
         SetNonBlocking(stderrFd);
         // A pidfd polls readable when the child exits, so a hook that closes its stdout and keeps
         // running is still noticed. Kernels before 5.3 lack it: fall back to polling waitpid.
-        int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+        int pidfd = usePidfd ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
         try
         {
             int written = 0;

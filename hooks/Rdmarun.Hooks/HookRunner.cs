@@ -60,11 +60,24 @@ public static class HookRunner
             var io = new HookIo();
             int stdinWrite = stdin.Write;
             stdin.Write = -1; // HookIo owns it now
-            int? status = io.Pump(pid, stdinWrite, stdout.Read, stderr.Read, stateJson, deadline);
+            int? status;
+            int killed = 0;
+            try
+            {
+                status = io.Pump(pid, stdinWrite, stdout.Read, stderr.Read, stateJson, deadline);
+                if (status is null)
+                {
+                    PosixSpawn.Kill(pid, PosixSpawn.SIGKILL);
+                    PosixSpawn.WaitPid(pid, out killed);
+                }
+            }
+            catch (PosixException e)
+            {
+                // e.g. ECHILD when something else in the process reaped the hook
+                throw new HookException($"error running {where}: {e.Message}", phaseName, index, path);
+            }
             if (status is null)
             {
-                PosixSpawn.Kill(pid, PosixSpawn.SIGKILL);
-                PosixSpawn.WaitPid(pid, out int killed);
                 throw new HookException($"hook: {phaseName} hook {path} timed out after {hook.Timeout}s", phaseName, index, path)
                 {
                     TimedOut = true, WaitStatus = killed, Stdout = io.Stdout, Stderr = io.Stderr,
