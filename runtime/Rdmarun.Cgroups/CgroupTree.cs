@@ -47,28 +47,45 @@ public static class CgroupTree
     }
 
     /// <summary>
-    /// rmdir depth-first (the workload may have made sub-cgroups). EBUSY is retried for a few seconds:
-    /// a killed process leaves its cgroup only once it has been reaped.
+    /// rmdir depth-first (the workload may have made sub-cgroups). EBUSY is retried for a few seconds
+    /// while the only tasks left are exiting (a killed process leaves its cgroup only once reaped);
+    /// processes that still look alive get less time (a just-killed one may not have run its exit yet),
+    /// and the error names them. One <see cref="RemoveDeadline"/> is shared by all directories of a container.
     /// </summary>
-    public static void Remove(string dir)
+    public static void Remove(string dir) => Remove(dir, new RemoveDeadline());
+
+    public static void Remove(string dir, RemoveDeadline deadline)
     {
         if (!Directory.Exists(dir)) return;
-        foreach (var child in SafeSubdirs(dir)) Remove(child);
+        foreach (var child in SafeSubdirs(dir)) Remove(child, deadline);
         int delayMs = 10;
-        for (int attempt = 0; ; attempt++)
+        while (true)
         {
             if (Native.Rmdir(dir) == 0) return;
             int e = Marshal.GetLastPInvokeError();
             if (e == Native.ENOENT) return;
-            if (e != Native.EBUSY || attempt >= 30)
+            var live = ReadProcs(dir).Where(IsRunning).ToList();
+            var now = DateTime.UtcNow;
+            if (e != Native.EBUSY || now > (live.Count > 0 ? deadline.WithLiveProcesses : deadline.WithExitingProcesses))
             {
-                var procs = ReadProcs(dir);
-                var who = procs.Count > 0 ? $" (processes still inside: {string.Join(' ', procs.Take(10))})" : "";
+                var who = live.Count > 0 ? $" (processes still inside: {string.Join(' ', live.Take(10))})" : "";
                 throw new CgroupException($"cgroup: rmdir {dir}: {Native.ErrnoText(e)}{who}", e);
             }
             Thread.Sleep(delayMs);
             delayMs = Math.Min(delayMs * 2, 200);
         }
+    }
+
+    /// <summary>True unless the process is gone or a zombie (state Z/X in /proc/pid/stat).</summary>
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            int close = stat.LastIndexOf(')');
+            return close > 0 && close + 2 < stat.Length && stat[close + 2] is not ('Z' or 'X');
+        }
+        catch (IOException) { return false; }
     }
 
     private static IEnumerable<string> SafeSubdirs(string dir)
@@ -87,4 +104,11 @@ public static class CgroupTree
             if (e != Native.ESRCH) throw new CgroupException($"cgroup: kill {pid} with signal {signal}: {Native.ErrnoText(e)}", e);
         }
     }
+}
+
+/// <summary>How long <see cref="CgroupTree.Remove(string, RemoveDeadline)"/> retries EBUSY, from creation.</summary>
+public sealed class RemoveDeadline
+{
+    public DateTime WithLiveProcesses { get; } = DateTime.UtcNow.AddSeconds(1);
+    public DateTime WithExitingProcesses { get; } = DateTime.UtcNow.AddSeconds(5);
 }

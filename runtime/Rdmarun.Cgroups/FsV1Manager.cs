@@ -140,9 +140,10 @@ public sealed class FsV1Manager : ICgroupManager
     public void Destroy()
     {
         CgroupException? first = null;
+        var deadline = new RemoveDeadline();
         foreach (var dir in _paths.Values.Distinct())
         {
-            try { CgroupTree.Remove(dir); }
+            try { CgroupTree.Remove(dir, deadline); }
             catch (CgroupException e) { first ??= e; } // remove what we can, report the first failure
         }
         if (first is not null) throw first;
