@@ -47,6 +47,7 @@ public static class CgroupFile
         catch (FileNotFoundException) { throw new CgroupException($"cgroup: read {path}: no such file or directory", Native.ENOENT); }
         catch (DirectoryNotFoundException) { throw new CgroupException($"cgroup: read {path}: no such file or directory", Native.ENOENT); }
         catch (IOException ex) { throw new CgroupException($"cgroup: read {path}: {ex.Message}", 0, ex); }
+        catch (UnauthorizedAccessException ex) { throw new CgroupException($"cgroup: read {path}: permission denied", Native.EACCES, ex); }
     }
 
     public static string? TryRead(string dir, string file)
