@@ -202,6 +202,21 @@ verdict() {
 	fi
 }
 
+# Bundles live in a per-test TMPDIR. Tests with shared rootfs propagation leave the bundle's mounts
+# (rootfs bind, proc, dev...) on the host: unmount them deepest first, and only remove the dir when
+# nothing is mounted below it any more (a bind mount on the same file system would defeat
+# rm --one-file-system).
+mounts_under() { awk -v d="$1/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r; }
+clean_tmp() {
+	local m
+	for m in $(mounts_under "$1"); do umount -l "$m" 2>/dev/null; done
+	if [ -z "$(mounts_under "$1")" ]; then
+		rm -rf --one-file-system "$1"
+	else
+		log "left $1 in place: mounts remain below it"
+	fi
+}
+
 for rt in "${runtimes[@]}"; do
 	rtname="$(basename "$rt")"
 	if [ ! -x "$rt" ]; then
@@ -216,13 +231,16 @@ for rt in "${runtimes[@]}"; do
 	rm -rf "$logs" && mkdir -p "$logs"
 	for t in "${tests[@]}"; do
 		before="$("$rt" list -q 2>/dev/null | sort)"
-		( cd "$rundir" && RUNTIME="$rt" timeout -k 10 "$timeout_s" "$bin/tests/$t" </dev/null ) >"$logs/$t.tap" 2>&1
+		tmp="$workdir/tmp/$rtname-$t"
+		mkdir -p "$tmp"
+		( cd "$rundir" && TMPDIR="$tmp" RUNTIME="$rt" timeout -k 10 "$timeout_s" "$bin/tests/$t" </dev/null ) >"$logs/$t.tap" 2>&1
 		rc=$?
 		# A test that timed out or crashed can leave containers behind; delete only new ones.
 		after="$("$rt" list -q 2>/dev/null | sort)"
 		for id in $(comm -13 <(echo "$before") <(echo "$after")); do
 			"$rt" delete -f "$id" >/dev/null 2>&1 || true
 		done
+		clean_tmp "$tmp"
 		read -r p f s hasplan plan yamlerr < <(tap_count "$logs/$t.tap")
 		echo "$rc" >"$logs/$t.rc"
 		verdict "$rc" "$p" "$f" "$s" "$hasplan" "$plan" "$yamlerr" "$logs/$t.tap"
