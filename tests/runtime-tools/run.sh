@@ -89,28 +89,30 @@ go_minor="$(echo "$go_version" | sed -E 's/^go1\.([0-9]+).*/\1/')"
 # --- source ------------------------------------------------------------------------------------
 # go.mod's "go 1.N" line of a commit; HEAD needs go >= 1.21 (its vendored moby/sys/capability
 # imports the slices package), Debian 12 ships 1.19, so older toolchains build an older commit.
-gomod_minor() { git -C "$src" show "$1:go.mod" 2>/dev/null | awk '$1=="go"{split($2,v,".");print v[2];exit}'; }
+# safe.directory: a snapshot owned by another user is still only read here.
+g() { git -c safe.directory='*' -C "$src" "$@"; }
+gomod_minor() { g show "$1:go.mod" 2>/dev/null | awk '$1=="go"{split($2,v,".");print v[2];exit}'; }
 
-if git -C "$src" rev-parse --git-dir >/dev/null 2>&1; then
+if g rev-parse --git-dir >/dev/null 2>&1; then
 	ref="${RUNTIME_TOOLS_REF:-}"
 	if [ -z "$ref" ]; then
-		for c in $(git -C "$src" rev-list --first-parent HEAD 2>/dev/null | head -200); do
+		for c in $(g rev-list --first-parent HEAD 2>/dev/null | head -200); do
 			m="$(gomod_minor "$c")"
 			if [ -n "$m" ] && [ "$m" -le "$go_minor" ]; then ref="$c"; break; fi
 		done
 		[ -n "$ref" ] || skip "no runtime-tools commit in $src builds with $go_version"
 	fi
-	commit="$(git -C "$src" rev-parse --verify "$ref^{commit}" 2>/dev/null)" ||
+	commit="$(g rev-parse --verify "$ref^{commit}" 2>/dev/null)" ||
 		skip "runtime-tools source not available: $ref is not a commit in $src"
-	git -C "$src" cat-file -e "$commit:validation" 2>/dev/null &&
-		git -C "$src" cat-file -e "$commit:cmd/runtimetest" 2>/dev/null ||
+	g cat-file -e "$commit:validation" 2>/dev/null &&
+		g cat-file -e "$commit:cmd/runtimetest" 2>/dev/null ||
 		skip "runtime-tools source not available: $src ($commit) has no validation/ or cmd/runtimetest"
-	commit_desc="$(git -C "$src" log -1 --format='%h (%cs)' "$commit")"
+	commit_desc="$(g log -1 --format='%h (%cs)' "$commit")"
 	build="$workdir/build-${commit:0:12}-$go_version"
 	pkg="$build/gopath/src/github.com/opencontainers/runtime-tools"
 	if [ ! -f "$pkg/.extracted" ]; then
 		rm -rf "$build" && mkdir -p "$pkg" &&
-			git -C "$src" archive "$commit" | tar -x -C "$pkg" && touch "$pkg/.extracted" ||
+			g archive "$commit" | tar -x -C "$pkg" && touch "$pkg/.extracted" ||
 			{ echo "run.sh: extracting $commit from $src failed" >&2; exit 2; }
 	fi
 else
@@ -235,10 +237,13 @@ for rt in "${runtimes[@]}"; do
 		mkdir -p "$tmp"
 		( cd "$rundir" && TMPDIR="$tmp" RUNTIME="$rt" timeout -k 10 "$timeout_s" "$bin/tests/$t" </dev/null ) >"$logs/$t.tap" 2>&1
 		rc=$?
-		# A test that timed out or crashed can leave containers behind; delete only new ones.
+		# A test that timed out or crashed can leave containers behind. Delete only new ones whose
+		# bundle is in this test's TMPDIR: others on the machine may be running containers too.
 		after="$("$rt" list -q 2>/dev/null | sort)"
 		for id in $(comm -13 <(echo "$before") <(echo "$after")); do
-			"$rt" delete -f "$id" >/dev/null 2>&1 || true
+			if "$rt" state "$id" 2>/dev/null | grep -q "\"bundle\": *\"$tmp/"; then
+				"$rt" delete -f "$id" >/dev/null 2>&1 || true
+			fi
 		done
 		clean_tmp "$tmp"
 		read -r p f s hasplan plan yamlerr < <(tap_count "$logs/$t.tap")
