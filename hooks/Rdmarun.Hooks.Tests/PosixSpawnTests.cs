@@ -135,6 +135,31 @@ public class PosixSpawnTests
     }
 
     [Fact]
+    public void Closed_source_fd_leaves_the_child_fd_closed()
+    {
+        // The target number holds an inheritable fd in the parent; mapping a closed fd onto it must
+        // not let that one through.
+        var (r, w) = PosixSpawn.Pipe();
+        int target = TestLibC.dup(r);
+        const int closedFd = 999;
+        try
+        {
+            Assert.Equal(-1, TestLibC.fcntl(closedFd, TestLibC.F_GETFD, 0));
+            var (output, status) = SpawnHelper.Sh($"if [ -e /proc/$$/fd/{target} ]; then echo open; else echo closed; fi",
+                extraFds: [(closedFd, target)]);
+
+            Assert.Equal("closed\n", output);
+            Assert.Equal(0, WaitStatus.ToExitCode(status));
+        }
+        finally
+        {
+            PosixSpawn.Close(target);
+            PosixSpawn.Close(r);
+            PosixSpawn.Close(w);
+        }
+    }
+
+    [Fact]
     public void Signal_dispositions_and_mask_are_reset()
     {
         // The .NET runtime ignores SIGPIPE; an ignored signal survives exec unless reset.

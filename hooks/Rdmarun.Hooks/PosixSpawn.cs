@@ -19,7 +19,7 @@ public static unsafe class PosixSpawn
     /// Starts <paramref name="path"/> (not searched in PATH) with exactly <paramref name="argv"/> and
     /// <paramref name="envp"/>. Each (parentFd, childFd) pair becomes fd childFd in the child; fds
     /// above the highest childFd are closed; lower fds that are not mapped are inherited unless
-    /// close-on-exec. Signal mask and dispositions are reset (.NET ignores SIGPIPE, which exec
+    /// close-on-exec; a closed parentFd leaves childFd closed. Signal mask and dispositions are reset (.NET ignores SIGPIPE, which exec
     /// would otherwise pass on). Returns the pid; throws <see cref="PosixException"/> when the
     /// spawn or the exec fails (glibc reports exec errors such as ENOENT from posix_spawn).
     /// </summary>
@@ -58,14 +58,21 @@ public static unsafe class PosixSpawn
             for (int i = 0; i < fdMap.Count; i++)
             {
                 temps[i] = fcntl(fdMap[i].parentFd, F_DUPFD_CLOEXEC, closeFrom);
-                if (temps[i] < 0)
+                // A closed source (say the runtime was started with stdin closed) leaves the
+                // child's fd closed too, as if the parent's fd had been inherited.
+                if (temps[i] < 0 && Marshal.GetLastPInvokeError() != EBADF)
                     throw PosixException.FromLastError($"spawn {path}: duplicate fd {fdMap[i].parentFd}");
             }
 
             Check(posix_spawn_file_actions_init(fileActions), path, "file actions init");
             actionsReady = true;
             for (int i = 0; i < fdMap.Count; i++)
-                Check(posix_spawn_file_actions_adddup2(fileActions, temps[i], fdMap[i].childFd), path, "dup2 action");
+            {
+                if (temps[i] >= 0)
+                    Check(posix_spawn_file_actions_adddup2(fileActions, temps[i], fdMap[i].childFd), path, "dup2 action");
+                else
+                    Check(posix_spawn_file_actions_addclose(fileActions, fdMap[i].childFd), path, "close action");
+            }
             Check(posix_spawn_file_actions_addclosefrom_np(fileActions, closeFrom), path, "closefrom action");
 
             Check(posix_spawnattr_init(attr), path, "attr init");

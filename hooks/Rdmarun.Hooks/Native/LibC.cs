@@ -18,6 +18,7 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib)] internal static partial int posix_spawn_file_actions_init(void* fileActions);
     [LibraryImport(Lib)] internal static partial int posix_spawn_file_actions_destroy(void* fileActions);
     [LibraryImport(Lib)] internal static partial int posix_spawn_file_actions_adddup2(void* fileActions, int fd, int newFd);
+    [LibraryImport(Lib)] internal static partial int posix_spawn_file_actions_addclose(void* fileActions, int fd);
     /// <summary>glibc 2.34+: closes every fd from <paramref name="from"/> up in the child.</summary>
     [LibraryImport(Lib)] internal static partial int posix_spawn_file_actions_addclosefrom_np(void* fileActions, int from);
 
@@ -51,6 +52,7 @@ internal static unsafe partial class LibC
     internal const int WNOHANG = 1;
 
     internal const int EINTR = 4;
+    internal const int EBADF = 9;
     internal const int EAGAIN = 11;
     internal const int EPIPE = 32;
     internal const int ESRCH = 3;
