@@ -79,6 +79,7 @@ public static unsafe class InitLauncher
             stage1 = -1;
             if (status != 0) throw new RuntimeError($"nsexec: stage 1 failed with status {WaitStatus.ToExitCode(status)}");
 
+            req.Config.InitPid = initPid;
             channel.Send(JsonSerializer.SerializeToUtf8Bytes(req.Config, ProtocolJsonContext.Default.InitConfig));
             channel.Send(req.Payload);
             return (initPid, channel);

@@ -34,6 +34,8 @@ public static class Create
             File.WriteAllBytes(store.ConfigOf(o.Id), SpecJson.SerializeToUtf8(spec, JsonLayout.Compact));
             var fifo = store.FifoOf(o.Id);
             SyscallException.Check(Libc.mkfifo(fifo, Convert.ToInt32("622", 8)), $"create {fifo}");
+            // mkfifo applies the umask; the init may run as a mapped (non-root) user and must be able to write.
+            File.SetUnixFileMode(fifo, (UnixFileMode)Convert.ToInt32("622", 8));
             int fifoFd = SyscallException.Check(Libc.open(fifo, LibcConst.O_PATH | LibcConst.O_CLOEXEC, 0), $"open {fifo}");
 
             using var console = ConsoleSocket.Connect(o.ConsoleSocket);
@@ -90,7 +92,7 @@ public static class Create
             }
             ch.Dispose();
             ch = null;
-            cgroup.Set(spec.Linux?.Resources);
+            cgroup.Set(DefaultDeviceRules.Complete(spec));
             store.Save(record);
             if (o.PidFile is not null) PidFile.Write(o.PidFile, initPid);
             return new Result(initPid, record);

@@ -1,0 +1,16 @@
+# Installs what a fresh Debian 12 machine lacks, by group. Sourced by the scripts.
+_apt_updated=0
+_apt_install() {
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$_apt_updated" = 0 ]; then apt-get update -qq >/dev/null; _apt_updated=1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+ensure_deps() {
+  case "$1" in
+    build) _apt_install gcc libc6-dev libseccomp-dev busybox-static ;;
+    test) _apt_install gcc libc6-dev libseccomp-dev busybox-static runc crun iproute2 kmod procps ;;
+  esac
+  command -v dotnet >/dev/null || { echo "dotnet SDK 10 is required (not found on PATH)" >&2; exit 1; }
+}
