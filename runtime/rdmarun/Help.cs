@@ -19,6 +19,11 @@ public static class Help
               delete    delete a container (--force: kill it first)
               exec      run a new process inside a container
               list      list containers (--format table|json, -q)
+              ps        list a container's processes (--format table|json; arguments after the id go to ps)
+              pause     freeze every process of a container
+              resume    thaw a paused container
+              update    change a container's resource limits (-r FILE|-, --memory, --pids-limit, ...)
+              events    print cgroup statistics and OOM events as JSON (--stats: once; --interval 5s)
               spec      write a default config.json (--rootless, --bundle)
               features  print the features this runtime implements (runtime-spec features.md)
 

@@ -27,4 +27,7 @@ public sealed class ContainerCgroup
     public bool IsFrozen() => _mgr.GetFreezerState() == FreezerState.Frozen;
     public IReadOnlyList<int> Pids() => _mgr.GetAllPids();
     public void KillAll(int signal) => _mgr.Kill(signal);
+    public bool Exists() => _mgr.Exists();
+    public CgroupStats Stats() => _mgr.GetStats();
+    public CgroupMode Mode => _mgr.Mode;
 }

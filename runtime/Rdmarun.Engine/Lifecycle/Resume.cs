@@ -1,0 +1,17 @@
+using Rdmarun.Engine.Container;
+
+namespace Rdmarun.Engine.Lifecycle;
+
+/// <summary>`resume`: thaws a paused container, as runc.</summary>
+public static class Resume
+{
+    public static void Run(GlobalOptions g, string id)
+    {
+        var store = new StateStore(g.Root);
+        StateStore.ValidateId(id);
+        using var l = StateLock.Acquire(store.DirOf(id));
+        var r = store.Load(id);
+        if (Status.Of(r, store) != ContainerStatus.Paused) throw new RuntimeError("container not paused");
+        Pause.Load(r).Thaw();
+    }
+}

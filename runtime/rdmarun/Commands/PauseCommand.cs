@@ -1,0 +1,13 @@
+using Rdmarun.Engine.Lifecycle;
+
+namespace Rdmarun.Cli.Commands;
+
+public static class PauseCommand
+{
+    public static int Run(GlobalOptions g, List<string> args)
+    {
+        var p = new ArgParser().Parse(args, 1);
+        Pause.Run(g, p.RequireId("pause"));
+        return 0;
+    }
+}
