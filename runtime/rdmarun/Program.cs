@@ -18,19 +18,24 @@ public static class Program
         if (args.Length >= 1 && args[0] == "init")
             return Engine.Init.InitMain.Run();
 
+        // Test-only: a thread churning the GC while the command forks and execs (the stress test
+        // proves the spawn path is safe with a busy multi-threaded runtime). Ignored unless set.
+        if (Environment.GetEnvironmentVariable("RDMARUN_TEST_GC_PRESSURE") == "1") GcPressure.Start();
+
         Logger log;
         GlobalOptions g;
         ArgParser p;
         try
         {
             p = new ArgParser()
-                .Flag("root", true).Flag("log", true).Flag("log-format", true).Flag("debug")
+                .Flag("root", true).Flag("rdma-policy", true).Flag("log", true).Flag("log-format", true).Flag("debug")
                 .Flag("systemd-cgroup").Flag("rootless", true).Flag("criu", true)
                 .Flag("version|v").Flag("help|h")
                 .Parse(args, 0);
             log = new Logger(p.Get("log"), p.Get("log-format") ?? "text", p.Bool("debug"));
             g = new GlobalOptions { SystemdCgroup = p.Bool("systemd-cgroup"), Debug = p.Bool("debug") };
             if (p.Get("root") is { } root) g.Root = Path.GetFullPath(root);
+            if (p.Get("rdma-policy") is { } rdmaPolicy) g.RdmaPolicy = Path.GetFullPath(rdmaPolicy);
         }
         catch (RuntimeError e)
         {

@@ -27,6 +27,7 @@ public static class RootfsSetup
         bool devIsHostBind = (spec.Mounts ?? []).Any(m => m.Destination.TrimEnd('/') == "/dev" && MountOptions.Parse(m.Options).IsBind);
         if (!devIsHostBind)
             DeviceNodes.Create(rootfs, spec.Linux?.Devices, cfg.NewUserNs);
+        if (cfg.RdmaSysfsVisible is { } rdmaVisible) Rdma.RdmaSysfsFilter.Apply(rootfs, rdmaVisible);
     }
 
     public static nuint? PropagationFlag(string? name) => name switch

@@ -21,10 +21,12 @@ public static class Create
         StateStore.ValidateId(o.Id);
         var bundle = Path.GetFullPath(o.Bundle);
         var spec = LoadAndCheck(bundle);
+        var rdma = Rdma.RdmaSpecGrant.Apply(spec, g.RdmaPolicy);
 
         using var stateLock = store.Claim(o.Id);
         ContainerCgroup? cgroup = null;
         int initPid = -1;
+        Rdma.RdmaNetnsMove? rdmaMove = null;
         FrameChannel? ch = null;
         try
         {
@@ -51,6 +53,7 @@ public static class Create
                 NewCgroupNs = (bootstrap.CloneFlags & Namespaces.CLONE_NEWCGROUP) != 0,
                 HooksSync = (spec.Hooks?.Prestart?.Count ?? 0) + (spec.Hooks?.CreateRuntime?.Count ?? 0) > 0,
                 CgroupPaths = cgroup.Paths,
+                RdmaSysfsVisible = rdma.SysfsVisible?.ToList(),
             };
             if (!cfg.NewMountNs) throw new RuntimeError("linux.namespaces: a mount namespace is required");
             var launched = InitLauncher.Launch(new LaunchRequest
@@ -67,6 +70,7 @@ public static class Create
             Libc.close(fifoFd);
             initPid = launched.Pid;
             ch = launched.Channel;
+            rdmaMove = Rdma.RdmaNetnsMove.IntoContainer(rdma.Devices, spec, initPid);
 
             var record = new ContainerRecord
             {
@@ -100,6 +104,7 @@ public static class Create
         catch
         {
             ch?.Dispose();
+            try { rdmaMove?.Release(); } catch { /* the original error matters more */ }
             if (initPid > 0) { Libc.kill(initPid, LibcConst.SIGKILL); WaitGone(initPid); }
             try { cgroup?.Destroy(); } catch { /* the original error matters more */ }
             store.Remove(o.Id);

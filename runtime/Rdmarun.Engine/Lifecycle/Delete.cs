@@ -47,6 +47,7 @@ public static class Delete
 
     private static IReadOnlyList<string> Destroy(StateStore store, ContainerRecord r, ContainerCgroup? cg)
     {
+        Rdma.RdmaNetnsMove.ReturnOnDelete(r);
         cg?.Destroy();
         var spec = Start.LoadSavedSpec(store, r.Id);
         var state = Status.ToSpecState(r, ContainerStatus.Stopped);

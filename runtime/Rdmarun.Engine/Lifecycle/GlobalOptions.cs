@@ -6,4 +6,5 @@ public sealed class GlobalOptions
     public string Root { get; set; } = Container.StateStore.DefaultRoot();
     public bool SystemdCgroup { get; set; }
     public bool Debug { get; set; }
+    public string RdmaPolicy { get; set; } = "/etc/rdmarun/rdma.json";
 }

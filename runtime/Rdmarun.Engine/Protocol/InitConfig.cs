@@ -29,6 +29,8 @@ public sealed class InitConfig
     public Dictionary<string, string>? CgroupPaths { get; set; }
     /// <summary>Pid of stage 2 in the parent's pid namespace (for hook state).</summary>
     public int InitPid { get; set; }
+    /// <summary>RDMA entries (device and node names) to keep in /sys/class/infiniband*; null: no filtering.</summary>
+    public List<string>? RdmaSysfsVisible { get; set; }
 }
 
 /// <summary>Managed-phase messages between parent and stage 2.</summary>
