@@ -19,7 +19,7 @@ sealed class Bundle
     {
         Directory.CreateDirectory(dir);
         // cp -a keeps busybox's symlinks and modes exactly as the template has them.
-        var cp = await ProcessRunner.RunAsync(["cp", "-a", assets.TemplateRootfs, Path.Combine(dir, "rootfs")], dir, TimeSpan.FromMinutes(1));
+        var cp = await ProcessRunner.RunAsync(["cp", "-a", assets.TemplateRootfs, Path.Combine(dir, "rootfs")], dir, TimeScale.Of(TimeSpan.FromMinutes(1)));
         if (cp.ExitCode != 0)
             throw new InvalidOperationException($"copying rootfs into {dir} failed: {cp.Stderr.Trim()}");
         return new Bundle(dir, DefaultSpec.Create(args));

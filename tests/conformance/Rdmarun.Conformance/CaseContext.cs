@@ -15,7 +15,7 @@ sealed class CaseContext(RuntimeUnderTest runtime, Assets assets, string caseNam
     public Assets Assets { get; } = assets;
     public string WorkDir { get; } = workDir;
 
-    public static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(15);
+    public static TimeSpan WaitLimit => TimeScale.Of(TimeSpan.FromSeconds(15));
 
     /// <summary>A fresh container id, remembered for cleanup.</summary>
     public string NewId()

@@ -3,7 +3,7 @@ namespace Rdmarun.Conformance;
 /// <summary>Runs one case against one runtime and turns whatever happens into an outcome.</summary>
 static class CaseRunner
 {
-    static readonly TimeSpan CaseTimeout = TimeSpan.FromMinutes(2);
+    static TimeSpan CaseTimeout => TimeScale.Of(TimeSpan.FromMinutes(2));
 
     public static async Task<CaseOutcome> RunAsync(RuntimeUnderTest runtime, Assets assets, ConformanceCase c, string workDir, bool keep)
     {

@@ -33,4 +33,18 @@ static class ExpectFile
             ? outcome with { ExpectedBecause = entry.Reason }
             : outcome;
     }
+
+    /// <summary>
+    /// A note when an entry names this cell but the runtime now does something else (typically: it passes),
+    /// so entries such as "rdmarun: not yet implemented" get removed once the feature lands.
+    /// </summary>
+    public static string? StaleNote(IReadOnlyList<KnownDifference> known, string caseName, string runtime, CaseOutcome outcome)
+    {
+        var entry = known.FirstOrDefault(k => k.Case == caseName && k.Runtime == runtime);
+        if (entry is null || entry.Outcome == outcome.Kind || outcome.Kind == OutcomeKind.Skip)
+            return null;
+        return $"note: {caseName} | {runtime} is listed as {Word(entry.Outcome)} ({entry.Reason}) but gave {Word(outcome.Kind)}: remove the entry if it keeps doing so";
+    }
+
+    static string Word(OutcomeKind k) => k.ToString().ToLowerInvariant();
 }

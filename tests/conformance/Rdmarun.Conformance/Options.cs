@@ -10,6 +10,9 @@ sealed class Options
     public string? ReportPath { get; set; }
     public string? JsonPath { get; set; }
     public string? ExpectFile { get; set; }
+    public string? Validator { get; set; }
+    public double TimeScale { get; set; } = 1;
+    public bool Parallel { get; set; }
     public bool NoFail { get; set; }
     public bool List { get; set; }
     public bool Keep { get; set; }
@@ -20,6 +23,7 @@ sealed class Options
         usage: Rdmarun.Conformance --runtime PATH [--runtime-name NAME] [--runtime PATH ...]
                                    [--case GLOB ...] [--report out.md] [--json out.json]
                                    [--expect-file FILE] [--no-fail] [--work-dir DIR] [--keep] [--repeat N] [--list]
+                                   [--validator FILE] [--time-scale N] [--parallel]
           --runtime PATH       runtime binary; may carry global flags: "/usr/bin/crun --cgroup-manager=disabled"
           --runtime-name NAME  column name for the preceding --runtime (default: file name of PATH)
           --case GLOB          run only cases whose name matches (repeatable; * and ? allowed)
@@ -31,6 +35,9 @@ sealed class Options
           --keep               keep bundles of finished cases for debugging
           --repeat N           run every case N times; a cell fails if any run failed (flake hunting)
           --list               print the case names and descriptions, run nothing
+          --validator FILE     use this static validator binary instead of compiling validator.c
+          --time-scale N       multiply every wait limit and timeout by N (emulated or loaded machines)
+          --parallel           run the runtimes' columns at the same time (cases within a column stay in order)
         """;
 
     public static Options Parse(string[] args)
@@ -57,12 +64,18 @@ sealed class Options
                 case "--json": o.JsonPath = Value(); break;
                 case "--expect-file": o.ExpectFile = Value(); break;
                 case "--work-dir": o.WorkDir = Value(); break;
+                case "--validator": o.Validator = Value(); break;
+                case "--time-scale":
+                    o.TimeScale = double.TryParse(Value(), System.Globalization.CultureInfo.InvariantCulture, out double f) && f >= 1
+                        ? f : throw new ArgumentException("--time-scale needs a number >= 1");
+                    break;
                 case "--no-fail": o.NoFail = true; break;
                 case "--keep": o.Keep = true; break;
                 case "--repeat":
                     o.Repeat = int.TryParse(Value(), out int n) && n > 0 ? n : throw new ArgumentException("--repeat needs a positive number");
                     break;
                 case "--list": o.List = true; break;
+                case "--parallel": o.Parallel = true; break;
                 case "-h" or "--help": throw new ArgumentException("");
                 default: throw new ArgumentException($"unknown option {args[i]}");
             }

@@ -28,24 +28,30 @@ if (cases.Count == 0)
 if (Environment.UserName != "root")
     Console.Error.WriteLine("warning: not running as root; most runtimes need root for these cases");
 
+TimeScale.Factor = options.TimeScale;
 var known = options.ExpectFile is null ? [] : ExpectFile.Load(options.ExpectFile);
 Console.WriteLine($"building validator and rootfs template in {options.WorkDir}");
-var assets = await Assets.BuildAsync(Path.Combine(options.WorkDir, "assets"));
+Assets assets;
+try
+{
+    assets = await Assets.BuildAsync(Path.Combine(options.WorkDir, "assets"), options.Validator);
+}
+catch (Exception e) when (e is InvalidOperationException or IOException)
+{
+    // Without assets no case can run: say why and count it, so CI shows a failure rather than nothing.
+    Console.Error.WriteLine($"error: building the test assets failed: {e.Message}");
+    Console.WriteLine("0 passed, 1 failed, 0 skipped");
+    return 1;
+}
 
 var report = new Report(options.Runtimes.Select(r => r.Name).ToList(), cases);
-foreach (var rt in options.Runtimes)
-{
-    var runtime = new RuntimeUnderTest(rt.Name, rt.Command, Path.Combine(options.WorkDir, "state", rt.Name));
-    Directory.CreateDirectory(runtime.StateRoot);
-    foreach (var c in cases)
-    {
-        string workDir = Path.Combine(options.WorkDir, rt.Name, c.Name);
-        var outcome = await CaseRunner.RunRepeatedAsync(runtime, assets, c, workDir, options.Keep, options.Repeat);
-        outcome = ExpectFile.Apply(known, c.Name, rt.Name, outcome);
-        report.Add(c.Name, rt.Name, outcome);
-        Console.WriteLine(Report.Line(rt.Name, c.Name, outcome));
-    }
-}
+var staleNotes = new List<string>();
+if (options.Parallel)
+    await Task.WhenAll(options.Runtimes.Select(rt => Task.Run(() => RunColumnAsync(rt))));
+else
+    foreach (var rt in options.Runtimes)
+        await RunColumnAsync(rt);
+staleNotes.Sort(StringComparer.Ordinal);
 
 string markdown = report.Markdown();
 Console.WriteLine();
@@ -55,5 +61,28 @@ if (options.ReportPath is not null)
 if (options.JsonPath is not null)
     File.WriteAllText(options.JsonPath, report.Json());
 Console.WriteLine();
+foreach (var note in staleNotes)
+    Console.WriteLine(note);
 Console.WriteLine(report.Summary);
 return report.Failed > 0 && !options.NoFail ? 1 : 0;
+
+// One runtime's column, case after case; with --parallel the columns run at once (separate state roots,
+// work dirs and container ids), so only the shared report is locked.
+async Task RunColumnAsync(RuntimeOption rt)
+{
+    var runtime = new RuntimeUnderTest(rt.Name, rt.Command, Path.Combine(options.WorkDir, "state", rt.Name));
+    Directory.CreateDirectory(runtime.StateRoot);
+    foreach (var c in cases)
+    {
+        string workDir = Path.Combine(options.WorkDir, rt.Name, c.Name);
+        var outcome = await CaseRunner.RunRepeatedAsync(runtime, assets, c, workDir, options.Keep, options.Repeat);
+        lock (report)
+        {
+            if (ExpectFile.StaleNote(known, c.Name, rt.Name, outcome) is { } note)
+                staleNotes.Add(note);
+            outcome = ExpectFile.Apply(known, c.Name, rt.Name, outcome);
+            report.Add(c.Name, rt.Name, outcome);
+            Console.WriteLine(Report.Line(rt.Name, c.Name, outcome));
+        }
+    }
+}

@@ -13,7 +13,7 @@ sealed class RuntimeUnderTest(string name, IReadOnlyList<string> command, string
     public IReadOnlyList<string> Command { get; } = command;
     public string StateRoot { get; } = stateRoot;
 
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
+    public static TimeSpan DefaultTimeout => TimeScale.Of(TimeSpan.FromSeconds(30));
 
     public IReadOnlyList<string> Argv(IEnumerable<string> args) =>
         [.. Command, "--root", StateRoot, .. args];

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Runs the conformance suite against rdmarun, runc and crun with the documented known differences.
+#
+#   run.sh --ci [HARNESS-ARGS...]    build the harness, run every case, write out/conformance-host.{md,json};
+#                                    the last line is the harness's "N passed, N failed, N skipped"
+#   run.sh [HARNESS-ARGS...]         the same runtimes without writing the report (e.g. --case seccomp)
+#   run.sh --build-only              only build the harness (out/conformance-harness/), for the kernel lab
+#   run.sh --lab DIR [HARNESS-ARGS...]
+#                                    inside the kernel lab (cgroup v2): no build, plain crun, report to
+#                                    DIR/conformance-lab.{md,json}
+#
+# Environment: RDMARUN_BIN (default out/rdmarun), RUNC (default /usr/sbin/runc), CRUN (default /usr/bin/crun),
+# CONFORMANCE_HARNESS (the built harness dir, default out/conformance-harness).
+# Exit status: the harness's (1 when a cell failed), 2 for usage, 3 when something needed is missing.
+set -uo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+repo=$(cd "$here/../../.." && pwd -P)
+harness_dir=${CONFORMANCE_HARNESS:-$repo/out/conformance-harness}
+dll=$harness_dir/Rdmarun.Conformance.dll
+expect=$repo/tests/conformance/known-differences.txt
+
+mode=dev lab_dir=""
+case ${1:-} in
+    --ci) mode=ci; shift ;;
+    --build-only) mode=build; shift ;;
+    --lab)
+        [ $# -ge 2 ] || { echo "usage: run.sh --lab DIR [HARNESS-ARGS...]" >&2; exit 2; }
+        mode=lab lab_dir=$2; shift 2 ;;
+    -h | --help) sed -n '2,14p' "$0" >&2; exit 2 ;;
+esac
+
+build_harness() {
+    # A lock: ci.sh and run.sh may build at once, and concurrent builds corrupt obj/.
+    (
+        flock 9
+        dotnet build "$repo/tests/conformance/Rdmarun.Conformance/Rdmarun.Conformance.csproj" \
+            -c Release -o "$harness_dir" --nologo -v quiet
+    ) 9>/tmp/rdmarun-conformance-build.lock >"$repo/out/conformance-harness-build.log" 2>&1 || {
+        echo "conformance: building the harness failed (log: out/conformance-harness-build.log):" >&2
+        grep -E "error|warning" "$repo/out/conformance-harness-build.log" | head -20 >&2
+        return 3
+    }
+}
+
+mkdir -p "$repo/out"
+if [ "$mode" != lab ]; then
+    export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+    build_harness || exit 3
+    [ "$mode" = build ] && { echo "built $dll"; exit 0; }
+fi
+[ -f "$dll" ] || { echo "conformance: $dll missing (run: tests/conformance/scripts/run.sh --build-only)" >&2; exit 3; }
+
+rdmarun=${RDMARUN_BIN:-$repo/out/rdmarun}
+[ -x "$rdmarun" ] || { echo "conformance: $rdmarun missing or not executable (run: scripts/build.sh)" >&2; exit 3; }
+
+if [ "$mode" = lab ]; then
+    report=$lab_dir/conformance-lab
+    work=/tmp/rdmarun-conformance-lab
+    # Emulated CPUs: commands take ~10x longer than on the host; a slow command is not a failure there.
+    scale=6
+    # The lab is pure cgroup v2: crun runs as it is.
+    crun=(--runtime "${CRUN:-/usr/bin/crun}" --runtime-name crun)
+else
+    report=$repo/out/conformance-host
+    # Per run: a CI run must not collide with somebody's interactive run (the default work dir).
+    work=${TMPDIR:-/tmp}/rdmarun-conformance-ci.$$
+    # The host is shared with other builds; headroom for a loaded machine.
+    scale=2
+    # This host is hybrid (v1 + cgroup2 owning hugetlb), which crun 1.8 refuses: see the wrapper.
+    crun=(--runtime "$here/crun-legacy-cgroups.sh" --runtime-name crun)
+fi
+# A private copy: somebody rebuilding out/rdmarun mid-run must not change the binary under test
+# (in the lab, a binary replaced on the host under 9p made rdmarun crash with SIGSEGV).
+mkdir -p "$work/bin"
+cp "$rdmarun" "$work/bin/rdmarun" || exit 3
+
+args=(--runtime "$work/bin/rdmarun" --runtime-name rdmarun --runtime "${RUNC:-/usr/sbin/runc}" --runtime-name runc "${crun[@]}"
+    --expect-file "$expect" --work-dir "$work" --time-scale "$scale")
+[ "$mode" = dev ] || args+=(--report "$report.md" --json "$report.json")
+
+dotnet "$dll" "${args[@]}" "$@"
+rc=$?
+rm -rf --one-file-system "$work"
+exit "$rc"
