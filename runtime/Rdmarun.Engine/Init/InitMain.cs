@@ -2,6 +2,7 @@ using System.Text.Json;
 using Rdmarun.Engine.Lifecycle;
 using Rdmarun.Engine.Native;
 using Rdmarun.Engine.Protocol;
+using Rdmarun.Engine.Seccomp;
 using Rdmarun.OciSpec;
 using static Rdmarun.Engine.Native.LibcConst;
 
@@ -65,6 +66,8 @@ public static unsafe class InitMain
         var creating = HookPhases.StateFor(cfg.Id, "creating", cfg.InitPid, cfg.Bundle, spec.Annotations);
         HookPhases.Run(spec.Hooks?.CreateContainer, HookNames.CreateContainer, creating);
 
+        // The seccomp agent's socket is a host path: connect before pivot_root hides it.
+        var seccompListener = SeccompListener.ConnectIfNeeded(spec.Linux?.Seccomp);
         if (cfg.NoPivot) PivotRoot.MoveRoot(cfg.Rootfs);
         else PivotRoot.Pivot(cfg.Rootfs);
         RootfsFinalize.Apply(spec, newUts: HasNewNs(spec, "uts"));
@@ -88,10 +91,16 @@ public static unsafe class InitMain
         var running = HookPhases.StateFor(cfg.Id, "running", cfg.InitPid, cfg.Bundle, spec.Annotations);
         HookPhases.Run(spec.Hooks?.StartContainer, HookNames.StartContainer, running);
 
+        // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: before the user switch drops it.
+        if (process.NoNewPrivileges != true)
+            SeccompInit.Load(spec.Linux?.Seccomp, seccompListener, cfg, "creating", spec.Annotations);
         UserSetup.Apply(process, UserSetup.SetgroupsAllowed());
         ChdirCwd(process.Cwd);
         if (process.NoNewPrivileges == true)
             SyscallException.Check(Libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "set no_new_privs");
+        // With no_new_privs: as late as possible, so the profile need not allow rdmarun's own syscalls.
+        if (process.NoNewPrivileges == true)
+            SeccompInit.Load(spec.Linux?.Seccomp, seccompListener, cfg, "creating", spec.Annotations);
         ExecProcess.CloseExtraFds(cfg.PreserveFds);
         ExecProcess.Exec(exe, args, envList);
     }
@@ -109,10 +118,16 @@ public static unsafe class InitMain
         var args = process.Args is { Count: > 0 } a ? a : throw new RuntimeError("process.args: must not be empty");
         ChdirCwd(process.Cwd);
         var exe = ExecProcess.LookPath(args[0], envList);
+        // The container's profile applies to exec'd processes too (same order as in RunCreate).
+        var seccomp = SeccompInit.FromConfigJson(cfg.SeccompJson);
+        if (process.NoNewPrivileges != true)
+            SeccompInit.Load(seccomp, null, cfg, "running", null);
         UserSetup.Apply(process, UserSetup.SetgroupsAllowed());
         ChdirCwd(process.Cwd);
         if (process.NoNewPrivileges == true)
             SyscallException.Check(Libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "set no_new_privs");
+        if (process.NoNewPrivileges == true)
+            SeccompInit.Load(seccomp, null, cfg, "running", null);
         ExecProcess.CloseExtraFds(cfg.PreserveFds);
         // The init socket is close-on-exec: the parent sees end-of-stream when execve succeeds.
         ExecProcess.Exec(exe, args, envList);

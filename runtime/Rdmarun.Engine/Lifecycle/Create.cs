@@ -40,6 +40,8 @@ public static class Create
             File.SetUnixFileMode(fifo, (UnixFileMode)Convert.ToInt32("622", 8));
             int fifoFd = SyscallException.Check(Libc.open(fifo, LibcConst.O_PATH | LibcConst.O_CLOEXEC, 0), $"open {fifo}");
 
+            if (spec.Process!.Terminal == true && o.ConsoleSocket is null && o.ConsoleFd < 0)
+                throw new RuntimeError("cannot allocate tty if rdmarun will detach without setting console socket");
             using var console = ConsoleSocket.Connect(o.ConsoleSocket);
             cgroup = ContainerCgroup.Create(spec, o.Id, g);
             var bootstrap = Bootstrap.ForCreate(spec);
@@ -64,7 +66,7 @@ public static class Create
                 UidMappings = spec.Linux?.UIDMappings,
                 GidMappings = spec.Linux?.GIDMappings,
                 FifoFd = fifoFd,
-                ConsoleFd = console?.Fd ?? -1,
+                ConsoleFd = console?.Fd ?? o.ConsoleFd,
                 BeforeBootstrap = pid => cgroup.Apply(pid),
             });
             Libc.close(fifoFd);

@@ -23,8 +23,9 @@ public static class Exec
         var process = BuildProcess(spec, o);
 
         using var console = ConsoleSocket.Connect(o.ConsoleSocket);
-        if (process.Terminal == true && console is null)
-            throw new RuntimeError("cannot allocate a tty without --console-socket (exec -t needs a console socket)");
+        if (process.Terminal == true && console is null && o.Detach)
+            throw new RuntimeError("cannot allocate tty if rdmarun will detach without setting console socket");
+        using var tty = process.Terminal == true && console is null ? TtyProxy.Create() : null;
         using var waiter = o.Detach ? null : ChildWaiter.BecomeSubreaper();
         var cg = ContainerCgroup.Load(r.CgroupPaths);
         // Namespaces the container shares with the host are not joined (nothing to join).
@@ -33,9 +34,13 @@ public static class Exec
         var (pid, ch) = InitLauncher.Launch(new LaunchRequest
         {
             Bootstrap = Bootstrap.ForExec(joins, process.OomScoreAdj),
-            Config = new InitConfig { Id = o.Id, Bundle = r.Bundle, IsExec = true, PreserveFds = o.PreserveFds },
+            Config = new InitConfig
+            {
+                Id = o.Id, Bundle = r.Bundle, IsExec = true, PreserveFds = o.PreserveFds,
+                SeccompJson = Seccomp.SeccompInit.ToConfigJson(spec.Linux?.Seccomp),
+            },
             Payload = SpecJson.SerializeToUtf8(process, JsonLayout.Compact),
-            ConsoleFd = console?.Fd ?? -1,
+            ConsoleFd = console?.Fd ?? tty?.ChildEnd ?? -1,
             BeforeBootstrap = p => cg?.Apply(p),
         });
         using (ch)
@@ -52,8 +57,10 @@ public static class Exec
                 throw;
             }
         }
+        tty?.CloseChildEnd();
         if (o.PidFile is not null) PidFile.Write(o.PidFile, pid);
         if (waiter is null) return 0;
+        tty?.Start();
         waiter.ForwardTo(pid);
         return waiter.Wait(pid);
     }

@@ -31,6 +31,8 @@ public sealed class InitConfig
     public int InitPid { get; set; }
     /// <summary>RDMA entries (device and node names) to keep in /sys/class/infiniband*; null: no filtering.</summary>
     public List<string>? RdmaSysfsVisible { get; set; }
+    /// <summary>Exec only: the container's linux.seccomp as a spec document (see SeccompInit.ToConfigJson).</summary>
+    public string? SeccompJson { get; set; }
 }
 
 /// <summary>Managed-phase messages between parent and stage 2.</summary>

@@ -22,6 +22,7 @@ public static class FeaturesCommand
                 Namespaces = [.. LinuxNamespaceType.All],
                 Capabilities = [.. Capabilities.Names],
                 Cgroup = new CgroupFeatures { V1 = true, V2 = true, Systemd = false, SystemdUser = false, Rdma = true },
+                Seccomp = Rdmarun.Engine.Seccomp.SeccompFeatureList.Get(),
                 Apparmor = new ApparmorFeatures { Enabled = false },
                 Selinux = new SelinuxFeatures { Enabled = false },
             },
