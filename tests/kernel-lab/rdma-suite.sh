@@ -1,0 +1,311 @@
+#!/bin/bash
+# rdmarun's RDMA grant checked for real in the kernel lab (rxe0, rdma cgroup), plus the same
+# cases against runc and crun where they apply.
+#
+#   rdma-suite.sh                     on the host: builds the probes, boots the lab twice (shared
+#                                     netns mode, then exclusive) and runs the cases inside
+#   rdma-suite.sh --inside DIR [MODE] the cases themselves (DIR: share dir; MODE shared|exclusive);
+#                                     also what `lab.sh run -- tests/kernel-lab/rdma-suite.sh` runs
+# Prints "PASS name" / "FAIL name: reason" lines and "N passed, N failed"; exit 0 only when all passed.
+# RDMARUN_BIN overrides the binary (default: out/rdmarun of this checkout).
+set -uo pipefail
+
+LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+REPO=$(cd "$LAB_DIR/../.." && pwd -P)
+RDMARUN=${RDMARUN_BIN:-$REPO/out/rdmarun}
+
+# ---------------------------------------------------------------- host side
+
+host_main() {
+    local share rc=0 mode total_p=0 total_f=0 p f
+    share=$(mktemp -d "${TMPDIR:-/tmp}/kernel-lab-rdma.XXXXXX") || return 125
+    # shellcheck disable=SC2064
+    trap "rm -rf '$share'" EXIT
+    # Compiled here: gcc under TCG emulation is slow. A copy of the binary: a rebuild during the
+    # run must not change what is tested.
+    cp "$RDMARUN" "$share/rdmarun" || return 125
+    gcc -O2 -Wall -o "$share/verbs-probe" "$LAB_DIR/verbs-probe.c" -libverbs || echo "rdma-suite: gcc failed (verbs-probe)" >&2
+    gcc -O2 -Wall -o "$share/rdma-mr-probe" "$LAB_DIR/rdma-mr-probe.c" -libverbs || echo "rdma-suite: gcc failed (rdma-mr-probe)" >&2
+    for mode in shared exclusive; do
+        rm -f "$share/summary"
+        "$LAB_DIR/lab.sh" run --timeout "${SUITE_TIMEOUT:-900}" --share "$share" --env "RDMARUN_BIN=$share/rdmarun" -- \
+            "$(printf '%q ' bash "$LAB_DIR/rdma-suite.sh" --inside "$share" "$mode")" || rc=$?
+        if [[ -f $share/summary ]]; then
+            read -r p _ f _ <"$share/summary"
+        else
+            echo "FAIL lab-$mode: lab.sh run exited $rc before the cases finished"
+            p=0 f=1
+        fi
+        total_p=$((total_p + p)) total_f=$((total_f + f))
+    done
+    echo "total: $total_p passed, $total_f failed"
+    ((total_f == 0))
+}
+
+# ---------------------------------------------------------------- guest side
+
+passed=0
+failed=0
+pass() { echo "PASS $1"; passed=$((passed + 1)); }
+fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
+one_line() { tr '\n' ' ' | sed 's/ *$//'; }
+
+PARENT=rdma-suite # every container's cgroup is /sys/fs/cgroup/$PARENT/<id>
+
+# rt RUNTIME ARGS...: one runtime command with the suite's state root.
+rt() {
+    local r=$1
+    shift
+    case $r in
+        rdmarun) timeout 90 "$RDMARUN" --root /run/rdma-suite-rdmarun "$@" ;;
+        runc) timeout 90 runc --root /run/rdma-suite-runc "$@" ;;
+        crun) timeout 90 crun --root /run/rdma-suite-crun "$@" ;;
+    esac
+}
+
+# new_bundle NAME ARGS...: a bundle in $WORK/NAME whose rootfs is the lab's own / (read-only
+# bind, so libibverbs, its providers and the tools are there) with fresh /proc, /dev, /sys; the
+# share (probes) at /mnt; cgroup $PARENT/NAME (its own cgroup namespace, so /sys/fs/cgroup/rdma.max
+# is the container's); its own network namespace.
+new_bundle() {
+    local name=$1 dir=$WORK/$1 args
+    shift
+    mkdir -p "$dir" || return 1
+    (cd "$dir" && timeout 60 "$RDMARUN" spec) || { echo "rdmarun spec failed in $dir" >&2; return 1; }
+    args=$(jq -cn '$ARGS.positional' --args -- "$@")
+    edit "$dir" ".process.terminal = false | .process.args = $args
+        | .ociVersion = \"1.0.2\"
+        | .linux.namespaces |= (map(select(.type != \"cgroup\")) + [{\"type\": \"cgroup\"}])
+        | .root = {\"path\": \"$HOSTROOT\", \"readonly\": true}
+        | .mounts += [{\"destination\": \"/mnt\", \"type\": \"bind\", \"source\": \"$SHARE\", \"options\": [\"rbind\", \"ro\"]}]
+        | .linux.cgroupsPath = \"/$PARENT/$name\""
+}
+
+# edit DIR JQ-FILTER: rewrites DIR/config.json.
+edit() { jq "$2" "$1/config.json" >"$1/config.json.new" && mv "$1/config.json.new" "$1/config.json"; }
+host_net() { edit "$WORK/$1" '.linux.namespaces |= map(select(.type != "network"))'; }
+annotate() { edit "$WORK/$1" ".annotations[\"$2\"] = \"$3\""; }
+
+# run_fg RUNTIME NAME: runs the container in the foreground; output in $WORK/NAME.out, status in $WORK/NAME.rc.
+run_fg() {
+    local rc=0
+    (cd "$WORK/$2" && rt "$1" run "$2" >"$WORK/$2.out" 2>&1 </dev/null) || rc=$?
+    echo $rc >"$WORK/$2.rc"
+    rt "$1" delete -f "$2" >/dev/null 2>&1
+    return $rc
+}
+out_of() { cat "$WORK/$1.out"; }
+
+# A shell script run in the container that reports what it can see, one fact per line.
+SEE='echo "devices=$(ibv_devices 2>/dev/null | awk "NR>2{print \$1}" | tr "\n" " ")";
+     echo "dev=$(ls /dev/infiniband 2>&1 | tr "\n" " ")";
+     echo "sys=$(ls /sys/class/infiniband 2>&1 | tr "\n" " ")";
+     echo "verbs=$(ls /sys/class/infiniband_verbs 2>&1 | tr "\n" " ")";
+     echo "mad=$(ls /sys/class/infiniband_mad 2>&1 | tr "\n" " ")"'
+
+expect_line() { # expect_line CASE NAME LINE: the container's output has exactly LINE
+    if grep -qxF -- "$3" "$WORK/$2.out"; then pass "$1"; else fail "$1" "expected '$3', got: $(one_line <"$WORK/$2.out") (rc $(cat "$WORK/$2.rc"))"; fi
+}
+
+case_granted_annotation() {
+    local n=granted
+    new_bundle $n sh -c "$SEE" || { fail granted-annotation "bundle"; return; }
+    annotate $n org.rdmarun.rdma.devices rxe0
+    run_fg rdmarun $n
+    expect_line granted-ibv-devices-lists-rxe0 $n "devices=rxe0 "
+    expect_line granted-dev-infiniband-uverbs-and-rdma-cm-only $n "dev=rdma_cm uverbs0 "
+    expect_line granted-sys-class-infiniband $n "sys=rxe0 "
+    expect_line granted-sys-class-infiniband-verbs $n "verbs=abi_version uverbs0 "
+    expect_line granted-no-mad-entries $n "mad=abi_version "
+}
+
+case_granted_env() {
+    local n=granted-env
+    new_bundle $n sh -c "$SEE" || { fail granted-env "bundle"; return; }
+    edit "$WORK/$n" '.process.env += ["RDMA_VISIBLE_DEVICES=rxe0"]'
+    run_fg rdmarun $n
+    expect_line granted-env-ibv-devices-lists-rxe0 $n "devices=rxe0 "
+}
+
+# runtime: rdmarun hides everything; runc/crun show sysfs entries (the leak rdmarun closes).
+case_ungranted() {
+    local r=$1 n=ungranted-$1
+    new_bundle $n sh -c "$SEE" || { fail ungranted-$r "bundle"; return; }
+    run_fg "$r" $n
+    expect_line ungranted-$r-ibv-devices-empty $n "devices="
+    if grep -q "^dev=.*No such file" "$WORK/$n.out"; then pass ungranted-$r-no-dev-infiniband; else fail ungranted-$r-no-dev-infiniband "$(grep ^dev= "$WORK/$n.out")"; fi
+    if [[ $r == rdmarun ]]; then
+        expect_line ungranted-rdmarun-sys-class-infiniband-empty $n "sys="
+        expect_line ungranted-rdmarun-verbs-only-abi-version $n "verbs=abi_version "
+    else
+        # Not a failure of the suite: what runc and crun users get today.
+        if grep -qxF "sys=rxe0 " "$WORK/$n.out"; then pass "ungranted-$r-sysfs-still-lists-rxe0 (known gap)"; else fail ungranted-$r-sysfs "$(grep ^sys= "$WORK/$n.out")"; fi
+    fi
+}
+
+case_ungranted_policy_off() {
+    local n=policy-off
+    echo '{"hideUngranted": false}' >"$WORK/policy-off.json"
+    new_bundle $n sh -c "$SEE" || { fail ungranted-policy-off "bundle"; return; }
+    (cd "$WORK/$n" && timeout 90 "$RDMARUN" --root /run/rdma-suite-rdmarun --rdma-policy "$WORK/policy-off.json" run $n >"$WORK/$n.out" 2>&1 </dev/null)
+    echo $? >"$WORK/$n.rc"
+    expect_line ungranted-policy-off-shows-sysfs $n "sys=rxe0 "
+}
+
+case_refusal() {
+    local n=refused out
+    new_bundle $n true || { fail refusal "bundle"; return; }
+    annotate $n org.rdmarun.rdma.devices mlx5_0
+    out=$(cd "$WORK/$n" && rt rdmarun create $n 2>&1)
+    if [[ $? != 0 && $out == *"rdma: device mlx5_0 (from annotation org.rdmarun.rdma.devices) is not present on this host (present: rxe0)"* ]] \
+        && [[ ! -d /run/rdma-suite-rdmarun/$n && ! -d /sys/fs/cgroup/$PARENT/$n ]]; then
+        pass refusal-absent-device-leaves-nothing
+    else
+        fail refusal-absent-device-leaves-nothing "$(one_line <<<"$out")"
+    fi
+}
+
+# Server and client in two containers sharing the lab's netns (the TCP side channel needs it).
+case_pingpong() {
+    local r=$1 s=pp-server-$1 c=pp-client-$1 srv rc=1
+    new_bundle $s ibv_rc_pingpong -d rxe0 -g 1 -n 200 || { fail pingpong-$r "bundle"; return; }
+    new_bundle $c sh -c 'for i in $(seq 1 30); do ibv_rc_pingpong -d rxe0 -g 1 -n 200 127.0.0.1 && exit 0; sleep 0.5; done; exit 1' || { fail pingpong-$r "bundle"; return; }
+    host_net $s
+    host_net $c
+    grant $r $s
+    grant $r $c
+    run_fg "$r" $s &
+    srv=$!
+    run_fg "$r" $c && rc=0
+    wait $srv
+    if [[ $rc == 0 && $(cat "$WORK/$s.rc") == 0 ]] && grep -q 'iters in' "$WORK/$c.out"; then
+        pass pingpong-$r
+    else
+        fail pingpong-$r "client: $(one_line <"$WORK/$c.out") | server: $(one_line <"$WORK/$s.out")"
+    fi
+}
+
+# grant RUNTIME NAME: rdmarun by annotation; runc/crun by listing the nodes and rules by hand.
+grant() {
+    if [[ $1 == rdmarun ]]; then
+        annotate "$2" org.rdmarun.rdma.devices rxe0
+    else
+        local cm
+        cm=$(cat /sys/class/misc/rdma_cm/dev)
+        edit "$WORK/$2" ".linux.devices += [
+            {\"path\": \"/dev/infiniband/uverbs0\", \"type\": \"c\", \"major\": 231, \"minor\": 192, \"fileMode\": 438},
+            {\"path\": \"/dev/infiniband/rdma_cm\", \"type\": \"c\", \"major\": ${cm%%:*}, \"minor\": ${cm##*:}, \"fileMode\": 438}]
+          | .linux.resources.devices += [{\"allow\": true, \"type\": \"c\", \"major\": 231, \"minor\": 192, \"access\": \"rwm\"},
+            {\"allow\": true, \"type\": \"c\", \"major\": ${cm%%:*}, \"minor\": ${cm##*:}, \"access\": \"rwm\"}]"
+    fi
+}
+
+case_hca_limit() {
+    local r=$1 n=limit-$1
+    new_bundle $n sh -c '/mnt/verbs-probe rxe0 contexts 2; echo "max=$(cat /sys/fs/cgroup/rdma.max)"' || { fail hca-limit-$r "bundle"; return; }
+    grant "$r" $n
+    edit "$WORK/$n" '.linux.resources.rdma = {"rxe0": {"hcaHandles": 1}}'
+    run_fg "$r" $n
+    if [[ $r == crun ]]; then
+        # crun applies linux.resources.rdma only through "unified": both contexts open.
+        expect_line "hca-limit-crun-ignores-rdma (known gap)" $n "context 2: ok"
+        return
+    fi
+    expect_line hca-limit-$r-second-context-fails $n "context 1: ok"
+    if grep -q "^context 2: errno 11 " "$WORK/$n.out"; then pass hca-limit-$r-errno-eagain; else fail hca-limit-$r-errno-eagain "$(one_line <"$WORK/$n.out")"; fi
+    expect_line hca-limit-$r-rdma-max $n "max=rxe0 hca_handle=1 hca_object=max"
+}
+
+case_memlock() {
+    local r=$1 n=memlock-$1
+    new_bundle $n /mnt/rdma-mr-probe rxe0 64 || { fail memlock-$r "bundle"; return; }
+    edit "$WORK/$n" '.process.user = {"uid": 65534, "gid": 65534}'
+    grant "$r" $n
+    # runc/crun get the limit by hand (2^62: jq's doubles cannot hold 2^64-1); rdmarun raises it from the grant.
+    [[ $r == rdmarun ]] || edit "$WORK/$n" '.process.rlimits = [{"type": "RLIMIT_MEMLOCK", "soft": 4611686018427387904, "hard": 4611686018427387904}]'
+    run_fg "$r" $n
+    expect_line memlock-$r-nonroot-64mib-mr $n "mr 64 MiB: ok"
+}
+
+# Control: the same non-root registration under a 1 MiB grant must fail, or the memlock case proves nothing.
+case_memlock_control() {
+    local n=memlock-small
+    new_bundle $n /mnt/rdma-mr-probe rxe0 64 || { fail memlock-control "bundle"; return; }
+    edit "$WORK/$n" '.process.user = {"uid": 65534, "gid": 65534}'
+    annotate $n org.rdmarun.rdma.devices rxe0
+    annotate $n org.rdmarun.rdma.memlock 1m
+    run_fg rdmarun $n
+    if grep -q "^mr 64 MiB: errno 12 " "$WORK/$n.out" && grep -qxF "memlock soft 1048576 hard 1048576" "$WORK/$n.out"; then
+        pass memlock-control-1mib-grant-refuses-64mib
+    else
+        fail memlock-control-1mib-grant-refuses-64mib "$(one_line <"$WORK/$n.out")"
+    fi
+}
+
+# Exclusive netns mode: rxe has no disassociate_ucontext, so the move fails; create must say so
+# and leave nothing (no state, no cgroup, no process, rxe0 still on the host).
+case_exclusive_move_refused() {
+    local n=excl out rc=0
+    new_bundle $n sleep 100 || { fail exclusive "bundle"; return; }
+    annotate $n org.rdmarun.rdma.devices rxe0
+    out=$(cd "$WORK/$n" && rt rdmarun create $n 2>&1) || rc=$?
+    local want="rdma: cannot move device rxe0 (driver rxe) into the container's network namespace: operation not supported; the driver cannot disassociate user contexts"
+    if [[ $rc != 0 && $out == *"$want"* ]]; then pass exclusive-move-fails-with-clear-error; else fail exclusive-move-fails-with-clear-error "rc $rc: $(one_line <<<"$out")"; fi
+    if [[ ! -e /run/rdma-suite-rdmarun/$n && ! -e /sys/fs/cgroup/$PARENT/$n ]]; then pass exclusive-nothing-left; else fail exclusive-nothing-left "state or cgroup left behind"; fi
+    if pgrep -f "sleep 100" >/dev/null; then fail exclusive-no-process-left "$(pgrep -af 'sleep 100')"; else pass exclusive-no-process-left; fi
+    if rdma dev show rxe0 >/dev/null 2>&1; then pass exclusive-rxe0-still-on-host; else fail exclusive-rxe0-still-on-host "$(rdma dev 2>&1 | one_line)"; fi
+}
+
+case_exclusive_ungranted() {
+    local n=excl-none
+    new_bundle $n sh -c "$SEE" || { fail exclusive-ungranted "bundle"; return; }
+    run_fg rdmarun $n
+    expect_line exclusive-ungranted-ibv-devices-empty $n "devices="
+    expect_line exclusive-ungranted-sys-class-infiniband-empty $n "sys="
+}
+
+guest_main() {
+    SHARE=$1
+    local mode=${2:-shared} out
+    WORK=$(mktemp -d /run/rdma-suite.XXXXXX)
+    HOSTROOT=$WORK/hostroot
+    RDMARUN=${RDMARUN_BIN:-$RDMARUN}
+    # Run directly in the lab (no host side): build the probes here, slowly.
+    local p
+    for p in verbs-probe rdma-mr-probe; do
+        [[ -x $SHARE/$p ]] || gcc -O2 -o "$SHARE/$p" "$LAB_DIR/$p.c" -libverbs || echo "rdma-suite: cannot build $p" >&2
+    done
+    mkdir -p "$HOSTROOT" && mount --bind / "$HOSTROOT" && mount -o remount,bind,ro "$HOSTROOT" \
+        || { fail setup "cannot bind / read-only at $HOSTROOT"; echo "$passed passed, $failed failed" | tee "$SHARE/summary"; return 1; }
+    if [[ $mode == exclusive ]]; then
+        out=$(rdma system set netns exclusive 2>&1) && [[ $(rdma system show) == *"netns exclusive"* ]] \
+            && pass exclusive-mode-set || fail exclusive-mode-set "$(one_line <<<"$out")"
+        case_exclusive_move_refused
+        case_exclusive_ungranted
+    else
+        case_granted_annotation
+        case_granted_env
+        case_refusal
+        case_ungranted_policy_off
+        case_memlock_control
+        local r
+        for r in rdmarun runc crun; do
+            case_ungranted $r
+            case_pingpong $r
+            case_hca_limit $r
+            case_memlock $r
+        done
+    fi
+    umount "$HOSTROOT" 2>/dev/null
+    echo "$passed passed, $failed failed" | tee "$SHARE/summary"
+    ((failed == 0))
+}
+
+if [[ ${1:-} == --inside ]]; then
+    shift
+    guest_main "$@"
+elif [[ $(hostname) == kernel-lab ]]; then
+    guest_main "$(mktemp -d /tmp/rdma-suite-share.XXXXXX)" "${1:-shared}"
+else
+    host_main "$@"
+fi
