@@ -19,7 +19,8 @@
 # must end with "1 failed" and exit 1, proving that a wrong expectation fails CI with a readable message.
 #
 # Outputs: out/kernel-lab-ci/ (the share: PART.log, PART.rc), out/conformance-lab.md and .json.
-# Environment: KERNEL_LAB_CI_TIMEOUT (seconds for the one boot, default 2400), RDMARUN_BIN (default out/rdmarun).
+# Environment: RDMARUN_CONFORMANCE_RUNTIMES (conformance columns, default "rdmarun runc crun"),
+# KERNEL_LAB_CI_TIMEOUT (seconds for the one boot, default 1800), KERNEL_LAB_CI_MODE_TIMEOUT (each extra mode boot, default 600), RDMARUN_BIN (default out/rdmarun).
 set -uo pipefail
 # One brace group: bash parses all of it before running, so editing this file mid-run (a long boot)
 # cannot make the running copy read garbage.
@@ -32,7 +33,7 @@ case ${1:-} in
     "") [[ ${KERNEL_LAB_CI_BROKEN:-0} == 1 ]] && broken=--broken ;;
     *) echo "usage: ci.sh [--broken]" >&2; exit 2 ;;
 esac
-timeout=${KERNEL_LAB_CI_TIMEOUT:-2400}
+timeout=${KERNEL_LAB_CI_TIMEOUT:-1800}
 share=$REPO/out/kernel-lab-ci
 rdmarun=${RDMARUN_BIN:-$REPO/out/rdmarun}
 
@@ -189,7 +190,7 @@ for sm in "${mode_boots[@]}"; do
     echo "== $name (a boot of its own)"
     t0=$(now)
     lab_rc=0
-    run_lab --timeout "${KERNEL_LAB_CI_MODE_TIMEOUT:-900}" --share "$share" -- \
+    run_lab --timeout "${KERNEL_LAB_CI_MODE_TIMEOUT:-600}" --share "$share" -- \
         "$(printf '%q ' bash "$LAB_DIR/ci-inside.sh" "$share" --suite "$s" "$m")" || lab_rc=$?
     case $lab_rc in
         0 | 1) lab_note="" ;;

@@ -10,9 +10,12 @@
 #                                    DIR/conformance-lab.{md,json}
 #
 # Environment: RDMARUN_BIN (default out/rdmarun), RUNC (default /usr/sbin/runc), CRUN (default /usr/bin/crun),
-# CONFORMANCE_HARNESS (the built harness dir, default out/conformance-harness).
+# CONFORMANCE_HARNESS (the built harness dir, default out/conformance-harness),
+# RDMARUN_CONFORMANCE_RUNTIMES (the columns, default "rdmarun runc crun").
 # Exit status: the harness's (1 when a cell failed), 2 for usage, 3 when something needed is missing.
 set -uo pipefail
+# One brace group: bash parses all of it first, so editing this file during a run changes nothing.
+{
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 repo=$(cd "$here/../../.." && pwd -P)
 harness_dir=${CONFORMANCE_HARNESS:-$repo/out/conformance-harness}
@@ -74,11 +77,20 @@ fi
 mkdir -p "$work/bin"
 cp "$rdmarun" "$work/bin/rdmarun" || exit 3
 
-args=(--runtime "$work/bin/rdmarun" --runtime-name rdmarun --runtime "${RUNC:-/usr/sbin/runc}" --runtime-name runc "${crun[@]}"
-    --expect-file "$expect" --work-dir "$work" --time-scale "$scale")
+args=()
+for r in ${RDMARUN_CONFORMANCE_RUNTIMES:-rdmarun runc crun}; do
+    case $r in
+        rdmarun) args+=(--runtime "$work/bin/rdmarun" --runtime-name rdmarun) ;;
+        runc) args+=(--runtime "${RUNC:-/usr/sbin/runc}" --runtime-name runc) ;;
+        crun) args+=("${crun[@]}") ;;
+        *) echo "conformance: unknown runtime $r in RDMARUN_CONFORMANCE_RUNTIMES (rdmarun, runc, crun)" >&2; exit 2 ;;
+    esac
+done
+args+=(--expect-file "$expect" --work-dir "$work" --time-scale "$scale")
 [ "$mode" = dev ] || args+=(--report "$report.md" --json "$report.json")
 
 dotnet "$dll" "${args[@]}" "$@"
 rc=$?
 rm -rf --one-file-system "$work"
 exit "$rc"
+}
