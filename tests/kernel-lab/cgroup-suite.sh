@@ -9,7 +9,7 @@
 set -uo pipefail
 
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
-REPO=$(cd "$LAB_DIR/../.." && pwd -P)
+REPO=${SUITE_REPO:-$(cd "$LAB_DIR/../.." && pwd -P)}
 RDMARUN=${RDMARUN_BIN:-$REPO/out/rdmarun}
 
 # ---------------------------------------------------------------- host side
@@ -24,8 +24,10 @@ host_main() {
         gcc -O2 -Wall -o "$share/verbs-probe" "$LAB_DIR/verbs-probe.c" -libverbs \
             || echo "cgroup-suite: gcc failed to build verbs-probe" >&2
     fi
-    "$LAB_DIR/lab.sh" run --timeout "${SUITE_TIMEOUT:-600}" --share "$share" --env "RDMARUN_BIN=$RDMARUN" -- \
-        "$(printf '%q ' bash "$LAB_DIR/cgroup-suite.sh" --inside "$share")" || rc=$?
+    # The guest reads the script over 9p as it goes: a copy keeps edits made meanwhile out of this run.
+    cp "$LAB_DIR/cgroup-suite.sh" "$share/cgroup-suite.sh"
+    "$LAB_DIR/lab.sh" run --timeout "${SUITE_TIMEOUT:-900}" --share "$share" --env "RDMARUN_BIN=$RDMARUN" \
+        --env "SUITE_REPO=$REPO" -- "$(printf '%q ' bash "$share/cgroup-suite.sh" --inside "$share")" || rc=$?
     if [[ ! -f $share/summary ]]; then
         echo "FAIL lab: lab.sh run exited $rc before the cases finished"
         echo "0 passed, 1 failed"
@@ -137,7 +139,8 @@ case_pids_fork_bomb() {
     echo '{"pids": {"limit": 15}}' | rt update -r - $n
     b=$(read_cg "$dir/pids.max")
     local more
-    more=$(rt exec $n sh -c 'sleep 300 & echo started' 2>&1)
+    # The background sleep must not hold the output pipe, or $(...) waits for it.
+    more=$(rt exec $n sh -c 'sleep 300 </dev/null >/dev/null 2>&1 & echo started' 2>&1)
     if [[ $a == 20 && $b == 15 && $more == started ]]; then pass update-pids-live; else fail update-pids-live "pids.max after --pids-limit 20: '$a', after -r: '$b', exec: '$more'"; fi
     # ps --format json: the cgroup's pids
     local pids count
@@ -239,7 +242,7 @@ guest_main() {
     WORK=$(mktemp -d /tmp/cgroup-suite.XXXXXX)
     if [[ ! -x $RDMARUN ]]; then fail setup "no rdmarun binary at $RDMARUN"; echo "$passed passed, $failed failed" | tee "$SHARE/summary"; return 1; fi
     if [[ ! -x $SHARE/verbs-probe ]] && command -v gcc >/dev/null && [[ -f /usr/include/infiniband/verbs.h ]]; then
-        gcc -O2 -o "$SHARE/verbs-probe" "$LAB_DIR/verbs-probe.c" -libverbs 2>/dev/null
+        gcc -O2 -o "$SHARE/verbs-probe" "$REPO/tests/kernel-lab/verbs-probe.c" -libverbs 2>/dev/null
     fi
     case_pause_resume_delete
     case_memory_oom
