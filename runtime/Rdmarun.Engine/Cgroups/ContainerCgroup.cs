@@ -13,8 +13,15 @@ public sealed class ContainerCgroup
 
     public Dictionary<string, string> Paths => new(_mgr.Paths);
 
-    public static ContainerCgroup Create(Spec spec, string id, GlobalOptions g) =>
-        new(CgroupManagerFactory.Create(spec.Linux?.CgroupsPath, id, CgroupSetup.Detect(), rootless: Native.Libc.geteuid() != 0));
+    /// <summary>--systemd-cgroup: systemd creates the cgroup as a transient scope (cgroupsPath "slice:prefix:name").</summary>
+    public static ContainerCgroup Create(Spec spec, string id, GlobalOptions g)
+    {
+        var setup = CgroupSetup.Detect();
+        bool rootless = Native.Libc.geteuid() != 0;
+        return new(g.SystemdCgroup
+            ? Rdmarun.Cgroups.Systemd.SystemdManager.Create(spec.Linux?.CgroupsPath, id, setup, rootless, spec.Linux?.Resources)
+            : CgroupManagerFactory.Create(spec.Linux?.CgroupsPath, id, setup, rootless));
+    }
 
     public static ContainerCgroup? Load(Dictionary<string, string>? paths) =>
         paths is null || paths.Count == 0 ? null : new(CgroupManagerFactory.Load(paths));
