@@ -15,6 +15,10 @@ export BENCH_STATE=$WORK/state CRUN_NS=$WORK/ns/mnt
 source "$BENCH_LIB/runtimes.sh"
 trap '"$BENCH_LIB/crun_ns.sh" down "$WORK/ns"; rm -rf "$WORK"' EXIT
 "$BENCH_LIB/crun_ns.sh" up "$WORK/ns"
+cp "$RDMARUN" "$WORK/rdmarun" # a snapshot: out/rdmarun may be rebuilt meanwhile
+# The binary is stripped; its .gnu_debuglink names rdmarun.dbg, which perf looks for next to the binary.
+[ ! -f "${RDMARUN%/*}/rdmarun.dbg" ] || cp "${RDMARUN%/*}/rdmarun.dbg" "$WORK/rdmarun.dbg"
+RDMARUN=$WORK/rdmarun
 "$BENCH_LIB/bundle.sh" "$WORK/true" /bin/true
 out=$BENCH_DIR/results/profile.txt
 mkdir -p "$(dirname "$out")"
@@ -36,6 +40,15 @@ mkdir -p "$(dirname "$out")"
   perf stat -r "$RUNS" -e task-clock,page-faults "${c[@]}" 2>&1 >/dev/null | sed -n '/Performance counter/,$p' | sed '/^$/d'
   unset CRUN
   echo
+  echo "### user vs kernel CPU per run (GNU time %U/%S over $RUNS runs: the command and every process it reaped)"
+  for rt in "${BENCH_RUNTIMES[@]}"; do
+    read -ra c <<<"$(rt_cmd "$rt")"
+    for _ in $(seq "$RUNS"); do
+      /usr/bin/time -f '%U %S' -a -o "$WORK/cpu.$rt" "${c[@]}" run --bundle "$WORK/true" "prof-$rt" >/dev/null
+    done
+    awk -v rt="$rt" -v n="$RUNS" '{u+=$1; s+=$2} END {printf "%-8s user %.1f ms  sys %.1f ms  per run\n", rt, 1000*u/n, 1000*s/n}' "$WORK/cpu.$rt"
+  done
+  echo
   echo "## 2. phases of one rdmarun \`run\` (strace -f -tt; strace slows syscalls, compare phases, not totals)"
   strace -f -tt -s 120 -o "$WORK/trace" "$RDMARUN" --root "$BENCH_STATE/rdmarun" run --bundle "$WORK/true" prof-trace >/dev/null
   python3 "$BENCH_LIB/phases.py" "$WORK/trace"
@@ -45,10 +58,11 @@ mkdir -p "$(dirname "$out")"
   head -n 27 "$WORK/count"
   echo
   echo "## 4. perf record: $RUNS rdmarun runs, hottest symbols (all processes)"
-  (cd "$WORK" && perf record -q -F 15000 -g -o "$WORK/perf.data" -- \
+  (cd "$WORK" && perf record -q -e cpu-clock -F 10000 -g -o "$WORK/perf.data" -- \
     bash -c "for i in \$(seq $RUNS); do $RDMARUN --root $BENCH_STATE/rdmarun run --bundle $WORK/true prof-rec >/dev/null; done" 2>/dev/null)
-  perf report -i "$WORK/perf.data" --no-children --sort comm,dso --stdio 2>/dev/null | grep -v '^#' | grep '%' | head -n 15
+  # (|| true: head closing the pipe early is not a failure)
+  perf report -i "$WORK/perf.data" --no-children --sort comm,dso --stdio -g none 2>/dev/null | grep -v '^#' | grep '%' | head -n 15 || true
   echo
-  perf report -i "$WORK/perf.data" --no-children --sort sym --stdio -g none 2>/dev/null | grep -v '^#' | grep '%' | head -n 30
+  perf report -i "$WORK/perf.data" --no-children --sort sym --stdio -g none 2>/dev/null | grep -v '^#' | grep '%' | head -n 30 || true
 } | tee "$out"
 echo "profile: wrote $out" >&2

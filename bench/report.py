@@ -14,7 +14,10 @@ def samples(raw, metric, rt):
     """All hyperfine run times (ms) of METRIC for RT over every round."""
     out = []
     for f in sorted(glob.glob(os.path.join(raw, f"{metric}.{rt}.r*.json"))):
-        out += [t * 1000 for t in json.load(open(f))["results"][0]["times"]]
+        try:
+            out += [t * 1000 for t in json.load(open(f))["results"][0]["times"]]
+        except (ValueError, KeyError, IndexError):
+            pass  # a failed or interrupted hyperfine call leaves an empty file; failures.tsv says why
     return out
 
 
@@ -72,6 +75,16 @@ def summarize(raw, lab):
             phase, rt, kb = line.split()
             rows.setdefault(phase, {}).setdefault(rt, []).append(int(kb))
         s["rss_kb"] = {p: {rt: med(v) for rt, v in d.items()} for p, d in rows.items()}
+    fail = {"rows": [], "parallel": {}, "errors": []}
+    if os.path.exists(os.path.join(raw, "failures.tsv")):
+        fail["rows"] = [l.rstrip("\n").split("\t", 2) for l in open(os.path.join(raw, "failures.tsv")) if l.strip()]
+    if os.path.exists(os.path.join(raw, "parallel-failures.tsv")):
+        for l in open(os.path.join(raw, "parallel-failures.tsv")):
+            rt, n = l.split()
+            fail["parallel"][rt] = fail["parallel"].get(rt, 0) + int(n)
+    if os.path.exists(os.path.join(raw, "parallel-errors.log")):
+        fail["errors"] = sorted({l.strip() for l in open(os.path.join(raw, "parallel-errors.log")) if l.strip()})
+    s["failures"] = fail
     s["par_n"] = int(s["machine"].get("parallel", "0") or 0)
     return s
 
@@ -164,8 +177,24 @@ def markdown(s, lab):
         for b, v in sizes.items():
             L.append(f"| {b} | {v} | {v / 1048576:.1f} |")
         L += ["", "runc and crun link shared libraries (libseccomp; crun also libsystemd, libyajl, libcap) not counted here.", ""]
+    L += failures(s)
     L += goals(s, lab)
     return "\n".join(L) + "\n"
+
+
+def failures(s):
+    """Commands that failed during the run: part of the result, not hidden."""
+    f, L = s.get("failures", {}), []
+    if f.get("rows") or f.get("parallel"):
+        L += ["## Failures during the run", ""]
+        for rt, n in f.get("parallel", {}).items():
+            L.append(f"- parallel: {rt} had failing containers in {n} of the rounds (runtime stderr below)")
+        for metric, rt, msg in f.get("rows", []):
+            L.append(f"- {metric} with {rt}: {msg.strip()[:200]}")
+        if f.get("errors"):
+            L += ["", "```"] + [e[:200] for e in f["errors"][:8]] + ["```"]
+        L.append("")
+    return L
 
 
 def goals(s, lab):

@@ -35,10 +35,15 @@ if [ "$MODE" = lab ]; then
 fi
 
 WORK=$(mktemp -d /tmp/rdmarun-bench.XXXXXX)
-export BENCH_STATE=$WORK/state BENCH_RAW=$WORK/raw BENCH_LIB CRUN_MODE=nsenter CRUN_NS=$WORK/ns/mnt
+# Raw data stays in bench/results/raw (not committed) so a failed run can still be inspected.
+export BENCH_STATE=$WORK/state BENCH_RAW=$OUT/raw BENCH_LIB CRUN_MODE=nsenter CRUN_NS=$WORK/ns/mnt
 export CRUN_SCRIPT=$REPO/tests/conformance/scripts/crun-legacy-cgroups.sh
 export BENCH_BUNDLE=$WORK/true BENCH_SLEEP_BUNDLE=$WORK/sleep
-mkdir -p "$BENCH_RAW" "$BENCH_STATE"
+rm -rf "$BENCH_RAW"; mkdir -p "$BENCH_RAW" "$BENCH_STATE"
+# A snapshot: out/rdmarun is rebuilt by others while the bench runs, which mixed versions (and once broke
+# a run half-way). The init stage re-executes /proc/self/exe, so the copy is self-contained.
+cp "$RDMARUN" "$WORK/rdmarun"
+export RDMARUN=$WORK/rdmarun
 source "$BENCH_LIB/runtimes.sh"
 source "$BENCH_LIB/latency.sh"
 source "$BENCH_LIB/rss.sh"

@@ -8,8 +8,12 @@ repo=$(dirname "$(dirname "$lib")")
 # The share must not be under /tmp or /run: the guest gets fresh tmpfs there.
 share=$(mktemp -d /var/tmp/rdmarun-bench-lab.XXXXXX)
 trap 'rm -rf "$share"' EXIT
+# The guest reads files over 9p and may see a half-rebuilt out/rdmarun (seen: `rdmarun spec` segfaulted);
+# it runs a snapshot copied into the share, and builds the bundle from the host-made config.
+cp "$RDMARUN" "$share/rdmarun"
+"$lib/bundle.sh" "$share/bundle" /bin/true
 "$repo/tests/kernel-lab/lab.sh" run --timeout 1200 --share "$share" \
-  --env "RDMARUN=$RDMARUN" --env "BENCH_ROUNDS=$rounds" --env "BENCH_RUNS=$runs" -- "$lib/lab-guest.sh"
+  --env "RDMARUN=$share/rdmarun" --env "BENCH_ROUNDS=$rounds" --env "BENCH_RUNS=$runs" -- "$lib/lab-guest.sh"
 python3 "$(dirname "$lib")/report.py" --lab --raw "$share/raw" --md "$out/lab-latest.md" --svg "$out/lab-latest.svg"
 cp "$share/raw/summary.json" "$out/lab-latest.json"
 echo "bench: wrote $out/lab-latest.md, lab-latest.svg and lab-latest.json" >&2

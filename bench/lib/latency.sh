@@ -9,7 +9,11 @@ hf() {
   [ "$runs" -le 2 ] && warm=0
   local args=(-N --style none -w "$warm" -r "$runs" --export-json "$BENCH_RAW/$metric.$rt.r$round.json")
   [ -n "$prep" ] && args+=(-p "$prep")
-  hyperfine "${args[@]}" "$cmd" >/dev/null || { echo "bench: $metric with $rt failed: $cmd" >&2; return 1; }
+  # A failing runtime is a result, not the end of the benchmark: it is listed in the report.
+  hyperfine "${args[@]}" "$cmd" >/dev/null 2>"$BENCH_RAW/hf.err" || {
+    echo "bench: $metric with $rt failed: $cmd" >&2
+    printf '%s\t%s\t%s\n' "$metric" "$rt" "$(grep -v Warning "$BENCH_RAW/hf.err" | tr '\n' ' ' | cut -c1-300)" >>"$BENCH_RAW/failures.tsv"
+  }
 }
 
 # latency_round ROUND: every latency metric once for every runtime.

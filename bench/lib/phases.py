@@ -14,7 +14,7 @@ LANDMARKS = [
     ("pid written to cgroup", r'write\(\d+, "\d+", \d+\)'),
     ("first mount", r'^mount\('),
     ("pivot_root", r'pivot_root\('),
-    ("init ready, waits on exec.fifo", r'openat\(AT_FDCWD, "/proc/self/fd/\d+", O_WRONLY'),
+    ("init opens exec.fifo to wait for start", r'openat\(AT_FDCWD, "/proc/self/fd/\d+", O_WRONLY'),
     ("start: fifo read", r'openat\(.*exec\.fifo".*O_RDONLY\|O_NONBLOCK'),
     ("execve user process", r'execve\("/bin/true"'),
     ("delete: cgroup rmdir", r'rmdir\("/sys/fs/cgroup/'),
