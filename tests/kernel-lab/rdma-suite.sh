@@ -202,7 +202,7 @@ grant() {
 
 case_hca_limit() {
     local r=$1 n=limit-$1
-    new_bundle $n sh -c '/mnt/verbs-probe rxe0 contexts 2; echo "max=$(cat /sys/fs/cgroup/rdma.max)"' || { fail hca-limit-$r "bundle"; return; }
+    new_bundle $n sh -c '/mnt/verbs-probe rxe0 contexts 2; echo "max=$(sed "s/[[:space:]]*\$//" /sys/fs/cgroup/rdma.max)"' || { fail hca-limit-$r "bundle"; return; }
     grant "$r" $n
     edit "$WORK/$n" '.linux.resources.rdma = {"rxe0": {"hcaHandles": 1}}'
     run_fg "$r" $n
