@@ -31,9 +31,6 @@ public static unsafe class InitLauncher
 {
     public const string InitSockEnv = "_RDMARUN_INITSOCK";
 
-    /// <summary>Path of the binary to re-execute as stage 1.</summary>
-    public static string SelfExe { get; set; } = "/proc/self/exe";
-
     public static (int Pid, FrameChannel Channel) Launch(LaunchRequest req)
     {
         int* sv = stackalloc int[2];
@@ -52,7 +49,15 @@ public static unsafe class InitLauncher
             if (req.FifoFd >= 0) { req.Config.FifoFd = next; map.Add((req.FifoFd, next++)); }
             if (req.ConsoleFd >= 0) { req.Config.ConsoleFd = next; map.Add((req.ConsoleFd, next++)); }
 
-            stage1 = PosixSpawn.Spawn(SelfExe, ["rdmarun", "init"], [$"{InitSockEnv}={sockNum}"], map);
+            // Executed through our own fd table: the child closes its inherited fds, but path
+            // resolution of /proc/<us>/fd/N happens before that, while we are alive and hold it.
+            int sealedExe = SealedSelf.Create();
+            try
+            {
+                var exe = $"/proc/{Environment.ProcessId}/fd/{sealedExe}";
+                stage1 = PosixSpawn.Spawn(exe, ["rdmarun", "init"], [$"{InitSockEnv}={sockNum}"], map);
+            }
+            finally { Libc.close(sealedExe); }
             Libc.close(childSock);
             childSock = -1;
 

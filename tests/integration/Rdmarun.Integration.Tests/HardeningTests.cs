@@ -1,0 +1,89 @@
+using System.Runtime.InteropServices;
+using System.Text.Json.Nodes;
+
+namespace Rdmarun.Integration.Tests;
+
+/// <summary>Regression tests for runc-class escapes, each failing on a runtime without the fix.</summary>
+public class HardeningTests
+{
+    [DllImport("libc", SetLastError = true)] private static extern int open(string path, int flags);
+    [DllImport("libc")] private static extern int close(int fd);
+    [DllImport("libc", SetLastError = true)] private static extern long pwrite(int fd, ref byte buf, nint count, long offset);
+
+    [Fact]
+    public void Cve_2019_5736_the_init_runs_from_a_sealed_copy_that_cannot_be_overwritten()
+    {
+        using var b = new Bundle("sleep", "1000");
+        var id = b.NewId();
+        Assert.Equal(0, b.Rt("create", id).ExitCode);
+        int pid = JsonNode.Parse(b.Rt("state", id).Stdout)!["pid"]!.GetValue<int>();
+        Assert.StartsWith("/memfd:rdmarun", new FileInfo($"/proc/{pid}/exe").LinkTarget);
+        // The attack: hold the init's executable (O_PATH) and reopen it for writing once the
+        // runtime no longer runs it. On the host binary that succeeds; a sealed memfd says EPERM.
+        int held = open($"/proc/{pid}/exe", 0x200000 /* O_PATH */ | 0x80000 /* O_CLOEXEC */);
+        Assert.True(held >= 0, "open O_PATH of the init's exe");
+        try
+        {
+            Assert.Equal(0, b.Rt("start", id).ExitCode);
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (new FileInfo($"/proc/{pid}/exe").LinkTarget?.Contains("busybox") != true && DateTime.UtcNow < deadline) Thread.Sleep(10);
+            // Rewrite the first byte with itself (0x7f, the ELF magic): harmless if it succeeds.
+            int w = open($"/proc/self/fd/{held}", 1 /* O_WRONLY */);
+            Assert.True(w >= 0 || Marshal.GetLastWin32Error() == 1, "unexpected open failure");
+            if (w >= 0)
+            {
+                try
+                {
+                    byte magic = 0x7f;
+                    long rc = pwrite(w, ref magic, 1, 0);
+                    int errno = Marshal.GetLastWin32Error();
+                    Assert.True(rc < 0, "the runtime's executable could be written after the init exec'ed");
+                    Assert.Equal(1 /* EPERM: sealed */, errno);
+                }
+                finally { close(w); }
+            }
+        }
+        finally { close(held); }
+    }
+
+    [Fact]
+    public void Cve_2024_21626_no_runtime_fd_is_open_in_the_container_and_an_fd_cwd_fails()
+    {
+        using var b = new Bundle("sh", "-c", "ls -l /proc/self/fd");
+        b.Save();
+        var r = b.Rt("run", b.NewId());
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var fds = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.Contains("->"))
+            .Select(l => int.Parse(l[..l.IndexOf(" ->")].Split(' ')[^1])).ToList();
+        // 0, 1, 2 (and possibly the directory ls itself opened): nothing from the runtime.
+        Assert.Equal([0, 1, 2], fds.Where(fd => fd < 3).ToList());
+        Assert.True(fds.Count(fd => fd >= 3) <= 1, $"unexpected fds: {r.Stdout}");
+        for (int fd = 5; fd < 12; fd++)
+        {
+            b.Process["cwd"] = $"/proc/self/fd/{fd}";
+            b.Save();
+            var bad = b.Rt("run", b.NewId());
+            Assert.Equal(1, bad.ExitCode);
+            Assert.Contains("chdir to cwd", bad.Stderr);
+        }
+    }
+
+    [Fact]
+    public void A_symlink_in_the_image_cannot_send_a_mount_outside_the_rootfs()
+    {
+        using var b = new Bundle("sh", "-c", "grep -c ' /escape ' /proc/self/mountinfo; ls /escape");
+        var outside = Directory.CreateTempSubdirectory("rdmarun-outside-").FullName;
+        try
+        {
+            File.CreateSymbolicLink(Path.Combine(b.Rootfs, "escape"), outside);
+            b.Config["mounts"]!.AsArray().Add(new JsonObject { ["destination"] = "/escape", ["type"] = "tmpfs", ["source"] = "tmpfs" });
+            b.Save();
+            var r = b.Rt("run", b.NewId());
+            Assert.True(r.ExitCode == 0, r.ToString());
+            // The link resolved inside the rootfs: the host directory got no mount and no files.
+            Assert.Empty(Directory.EnumerateFileSystemEntries(outside));
+            Assert.DoesNotContain(outside, File.ReadAllText("/proc/self/mountinfo"));
+        }
+        finally { Directory.Delete(outside, true); }
+    }
+}
