@@ -9,9 +9,14 @@ public class LibSeccompBackendTests
     [Fact]
     public void Libseccomp_accepts_every_listed_architecture()
     {
-        using var b = new LibSeccompBackend();
-        b.Init(SeccompActions.Allow);
-        foreach (var name in SeccompArchs.Names) b.AddArch(SeccompArchs.Resolve(name)!.Value);
+        // A wrong value is EINVAL; EDOM only says the architecture's endianness differs from the native one.
+        foreach (var name in SeccompArchs.Names)
+        {
+            using var b = new LibSeccompBackend();
+            b.Init(SeccompActions.Allow);
+            try { b.AddArch(SeccompArchs.Resolve(name)!.Value); }
+            catch (RuntimeError e) { Assert.Contains("numerical argument out of domain", e.Message); }
+        }
     }
 
     [Fact]
@@ -26,7 +31,7 @@ public class LibSeccompBackendTests
         SeccompFilter.Build(s, b);
         var pfc = b.ExportPfc();
         Assert.Contains("socket", pfc);
-        Assert.Contains("$a0 == 2", pfc);
+        Assert.Contains("if ($a0.lo32 == 2)", pfc);
         Assert.Contains("action ERRNO(1)", pfc);
     }
 
@@ -34,7 +39,7 @@ public class LibSeccompBackendTests
     public void Docker_default_profile_builds()
     {
         var path = FindFixture("docker-default-seccomp.json");
-        var spec = SpecJson.ParseSpec(System.Text.Encoding.UTF8.GetBytes($$"""{"ociVersion":"1.2.1","linux":{"seccomp":{{File.ReadAllText(path)}}}}"""));
+        var spec = SpecJson.ParseSpec(System.Text.Encoding.UTF8.GetBytes("""{"ociVersion":"1.2.1","linux":{"seccomp":""" + File.ReadAllText(path) + "}}"));
         SeccompFilter.Validate(spec.Linux!.Seccomp);
     }
 

@@ -137,7 +137,7 @@ public class SeccompFilterTests
         "seccomp: SCMP_ACT_NOTIFY is used but linux.seccomp.listenerPath is not set")]
     public void Bad_profiles_are_refused_with_their_json_path(string json, string message)
     {
-        var spec = SpecJson.ParseSpec(System.Text.Encoding.UTF8.GetBytes($$"""{"ociVersion":"1.2.1","linux":{"seccomp":{{json}}}}"""));
+        var spec = SpecJson.ParseSpec(System.Text.Encoding.UTF8.GetBytes("""{"ociVersion":"1.2.1","linux":{"seccomp":""" + json + "}}"));
         var e = Assert.Throws<RuntimeError>(() => SeccompFilter.Build(spec.Linux!.Seccomp!, new RecordingBackend()));
         Assert.Equal(message, e.Message);
     }
