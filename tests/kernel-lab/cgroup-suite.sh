@@ -25,8 +25,10 @@ host_main() {
             || echo "cgroup-suite: gcc failed to build verbs-probe" >&2
     fi
     # The guest reads the script over 9p as it goes: a copy keeps edits made meanwhile out of this run.
+    # So is the binary: a rebuild on the host during the run would swap it under the guest.
     cp "$LAB_DIR/cgroup-suite.sh" "$share/cgroup-suite.sh"
-    "$LAB_DIR/lab.sh" run --timeout "${SUITE_TIMEOUT:-900}" --share "$share" --env "RDMARUN_BIN=$RDMARUN" \
+    cp "$RDMARUN" "$share/rdmarun" || return 125
+    "$LAB_DIR/lab.sh" run --timeout "${SUITE_TIMEOUT:-900}" --share "$share" --env "RDMARUN_BIN=$share/rdmarun" \
         --env "SUITE_REPO=$REPO" -- "$(printf '%q ' bash "$share/cgroup-suite.sh" --inside "$share")" || rc=$?
     if [[ ! -f $share/summary ]]; then
         echo "FAIL lab: lab.sh run exited $rc before the cases finished"
@@ -68,7 +70,12 @@ new_bundle() {
 edit() { jq "$2" "$1/config.json" >"$1/config.json.new" && mv "$1/config.json.new" "$1/config.json"; }
 
 # run_detached NAME: `run -d` in the bundle dir; the container's output goes to $WORK/NAME.log.
-run_detached() { (cd "$WORK/$1" && rt run -d "$1" >"$WORK/$1.log" 2>&1 </dev/null); }
+run_detached() {
+    local rc=0
+    (cd "$WORK/$1" && rt run -d "$1" >"$WORK/$1.log" 2>&1 </dev/null) || rc=$?
+    ((rc == 0)) || echo "(exit $rc)" >>"$WORK/$1.log"
+    return $rc
+}
 
 wait_for() { # wait_for SECONDS CMD...: polls CMD every 0.2 s
     local end=$((SECONDS + $1))
