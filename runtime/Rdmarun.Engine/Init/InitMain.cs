@@ -157,7 +157,8 @@ public static unsafe class InitMain
         }
         byte zero = (byte)'0';
         if (Libc.write(w, &zero, 1) != 1) throw new SyscallException("write exec fifo", Libc.Errno);
-        Libc.close(w);
+        // w stays open (close-on-exec): `start` sees end-of-file exactly when execve replaced us,
+        // so poststart hooks run after the user process started (and after startContainer hooks).
         Libc.close(fifoFd);
     }
 

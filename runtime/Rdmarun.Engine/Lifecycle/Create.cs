@@ -30,6 +30,8 @@ public static class Create
         FrameChannel? ch = null;
         try
         {
+            // A profile libseccomp cannot compile must fail create, not the later start.
+            Seccomp.SeccompFilter.Validate(spec.Linux?.Seccomp);
             var rootfs = Path.GetFullPath(Path.Combine(bundle, spec.Root!.Path));
             if (!Directory.Exists(rootfs)) throw new RuntimeError($"root.path: rootfs {rootfs} does not exist or is not a directory");
 

@@ -45,12 +45,35 @@ public static unsafe class Start
                 if (n == 1) break;
                 if (n < 0 && Libc.Errno != EAGAIN && Libc.Errno != EINTR) throw new SyscallException($"read {fifo}", Libc.Errno);
                 if (!ProcStat.IsAlive(r.InitPid, r.InitStartTime))
+                {
+                    // A short-lived process may have been released, run and exited between our
+                    // read (before its open of the fifo completed) and this check: its byte is
+                    // still in the fifo then, and the start succeeded.
+                    if (Libc.read(fd, &b, 1) == 1) break;
                     throw new RuntimeError("cannot start container: its init process exited before start");
+                }
                 Thread.Sleep(spins++ < 100 ? 0 : 1);
             }
+            // Released: from now on the container counts as running, whatever happens next.
+            File.Delete(fifo);
+            WaitForExec(fd, r);
         }
         finally { Libc.close(fd); }
-        File.Delete(fifo);
+    }
+
+    /// <summary>The init holds its end of the fifo until execve (close-on-exec): wait for end-of-file.</summary>
+    private static void WaitForExec(int fd, ContainerRecord r)
+    {
+        byte b;
+        int spins = 0;
+        while (true)
+        {
+            nint n = Libc.read(fd, &b, 1);
+            if (n == 0) return;
+            if (n < 0 && Libc.Errno != EAGAIN && Libc.Errno != EINTR) return;
+            if (!ProcStat.IsAlive(r.InitPid, r.InitStartTime)) return;
+            Thread.Sleep(spins++ < 100 ? 0 : 1);
+        }
     }
 
     public static Spec? LoadSavedSpec(StateStore store, string id)
