@@ -84,6 +84,11 @@ if ! "$LAB_DIR/lab.sh" build >"$REPO/out/kernel-lab-build.log" 2>&1; then
 fi
 rm -rf --one-file-system "$share"
 mkdir -p "$share"
+# The guest sees the host's / except /tmp and /run (fresh tmpfs there), and CI may clone the repo
+# under /tmp: the guest runs a snapshot of tests/ from the share, never the checkout itself.
+mkdir -p "$share/repo"
+tar -C "$REPO" --exclude=bin --exclude=obj -cf - tests | tar -C "$share/repo" -xf -
+GLAB=$share/repo/tests/kernel-lab
 prep_fail() { echo "FAIL prepare: $*"; count prepare 0 1 0 $(($(now) - t0)); finish; }
 if [[ -z $broken ]]; then
     "$REPO/tests/conformance/scripts/run.sh" --build-only >/dev/null || prep_fail "building the conformance harness failed"
@@ -117,7 +122,7 @@ if [[ -z $broken ]]; then
         for m in $(cut -d' ' -f2- -s <<<"$modes"); do mode_boots+=("$s $m"); done
     done
 fi
-printf '%s\n' "${guest_suites[@]}" >"$share/guest-suites"
+for s in "${guest_suites[@]}"; do echo "$GLAB/$(basename "$s")"; done >"$share/guest-suites"
 count lab-build+prepare 0 0 0 $(($(now) - t0))
 
 # ---------------------------------------------------------------- one boot
@@ -131,7 +136,7 @@ for sm in "${mode_boots[@]}"; do echo "ci: then a boot of its own for $(basename
 t0=$(now)
 lab_rc=0
 run_lab --timeout "$timeout" --share "$share" -- \
-    "$(printf '%q ' bash "$LAB_DIR/ci-inside.sh" "$share" $broken)" || lab_rc=$?
+    "$(printf '%q ' bash "$GLAB/ci-inside.sh" "$share" $broken)" || lab_rc=$?
 lab_secs=$(($(now) - t0))
 
 lab_note=""
@@ -191,7 +196,7 @@ for sm in "${mode_boots[@]}"; do
     t0=$(now)
     lab_rc=0
     run_lab --timeout "${KERNEL_LAB_CI_MODE_TIMEOUT:-600}" --share "$share" -- \
-        "$(printf '%q ' bash "$LAB_DIR/ci-inside.sh" "$share" --suite "$s" "$m")" || lab_rc=$?
+        "$(printf '%q ' bash "$GLAB/ci-inside.sh" "$share" --suite "$GLAB/$(basename "$s")" "$m")" || lab_rc=$?
     case $lab_rc in
         0 | 1) lab_note="" ;;
         124) lab_note="the kernel lab timed out (exit 124; see kernel-lab: lines above)" ;;
