@@ -55,16 +55,8 @@ public static class Moves
 
     public static void WaitReturned(IReadOnlyList<string> devices, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        using var socket = NetlinkRdmaSocket.Open();
-        var host = new NldevClient(socket);
-        while (true)
-        {
-            var missing = devices.Where(d => !RdmaDeviceMover.IsVisible(host, d)).ToList();
-            if (missing.Count == 0) return;
-            if (DateTime.UtcNow > deadline)
-                throw new HookException($"rdma: {string.Join(", ", missing)} did not return to the host network namespace within {timeout.TotalSeconds:0} s (a process or mount still holds the container's network namespace)");
-            Thread.Sleep(50);
-        }
+        var missing = RdmaDeviceMover.WaitReturned(devices, timeout);
+        if (missing.Count > 0)
+            throw new HookException($"rdma: {string.Join(", ", missing)} did not return to the host network namespace within {timeout.TotalSeconds:0} s (a process or mount still holds the container's network namespace)");
     }
 }

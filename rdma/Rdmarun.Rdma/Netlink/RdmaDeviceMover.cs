@@ -23,4 +23,22 @@ public static class RdmaDeviceMover
 
     /// <summary>Whether the device is visible through <paramref name="client"/>'s netns: the check that a move back worked.</summary>
     public static bool IsVisible(NldevClient client, string deviceName) => client.FindDevice(deviceName) is not null;
+
+    /// <summary>
+    /// Waits until every device is visible in the initial netns (the kernel returns a destroyed
+    /// netns's devices asynchronously). Returns the names still missing at the timeout (empty:
+    /// all back); callers word the failure for their context.
+    /// </summary>
+    public static IReadOnlyList<string> WaitReturned(IReadOnlyList<string> devices, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        using var socket = NetlinkRdmaSocket.Open();
+        var host = new NldevClient(socket);
+        while (true)
+        {
+            var missing = devices.Where(d => !IsVisible(host, d)).ToList();
+            if (missing.Count == 0 || DateTime.UtcNow > deadline) return missing;
+            Thread.Sleep(50);
+        }
+    }
 }

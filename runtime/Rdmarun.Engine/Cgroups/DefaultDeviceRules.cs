@@ -15,8 +15,10 @@ public static class DefaultDeviceRules
     public static readonly IReadOnlyList<LinuxDeviceCgroup> Defaults =
     [
         Allow("c", null, null, "m"), Allow("b", null, null, "m"),
-        Allow("c", 1, 3), Allow("c", 1, 5), Allow("c", 1, 7), Allow("c", 1, 8), Allow("c", 1, 9), // null zero full random urandom
-        Allow("c", 5, 0), Allow("c", 5, 1), Allow("c", 5, 2), Allow("c", 136, null),              // tty console ptmx pts/*
+        // The nodes every container gets (created by Init/DeviceNodes from the same table)...
+        .. Init.DefaultDevices.Nodes.Select(n => Allow("c", n.Major, n.Minor)),
+        // ...and the pty devices: /dev/console, /dev/ptmx, /dev/pts/*.
+        Allow("c", 5, 1), Allow("c", 5, 2), Allow("c", 136, null),
     ];
 
     /// <summary>The resources to apply: the spec's rules, then the defaults and linux.devices (later rules win).</summary>

@@ -30,31 +30,13 @@ public static unsafe class ConsolePty
             try { Mounter.Touch("/dev/console"); Mounter.Mount(slavePath, "/dev/console", "bind", MS_BIND, null); }
             catch (SyscallException) { /* read-only /dev: the console bind is a convenience */ }
         }
-        SendFd(consoleSockFd, master, slavePath);
+        // The pty name as payload, as runc sends it.
+        FdPassing.Send(consoleSockFd, master, System.Text.Encoding.UTF8.GetBytes(slavePath), "the pty master to the console socket");
         Libc.close(master);
         Libc.close(consoleSockFd);
         SyscallException.Check(Libc.ioctl(slave, TIOCSCTTY, 0), "make the pty the controlling terminal");
         for (int fd = 0; fd < 3; fd++)
             SyscallException.Check(Libc.dup3(slave, fd, 0), $"dup the pty to fd {fd}");
         if (slave > 2) Libc.close(slave);
-    }
-
-    /// <summary>One byte of payload (the pty name, as runc sends) and the fd in SCM_RIGHTS.</summary>
-    public static void SendFd(int sock, int fd, string name)
-    {
-        var nameBytes = System.Text.Encoding.UTF8.GetBytes(name);
-        fixed (byte* p = nameBytes)
-        {
-            var iov = new Libc.IoVec { Base = p, Len = (nuint)nameBytes.Length };
-            // cmsghdr (len u64, level i32, type i32) + one int, padded to 8.
-            byte* control = stackalloc byte[24];
-            new Span<byte>(control, 24).Clear();
-            *(ulong*)control = 20;
-            *(int*)(control + 8) = SOL_SOCKET;
-            *(int*)(control + 12) = SCM_RIGHTS;
-            *(int*)(control + 16) = fd;
-            var msg = new Libc.MsgHdr { Iov = &iov, IovLen = 1, Control = control, ControlLen = 24 };
-            if (Libc.sendmsg(sock, &msg, 0) < 0) throw new SyscallException("send the pty master to the console socket", Libc.Errno);
-        }
     }
 }

@@ -29,7 +29,7 @@ public static unsafe class InitMain
             var cfgBytes = ch.Receive() ?? throw new RuntimeError("init: parent closed the init socket");
             var cfg = JsonSerializer.Deserialize(cfgBytes, ProtocolJsonContext.Default.InitConfig)!;
             var payload = ch.Receive() ?? throw new RuntimeError("init: parent closed the init socket");
-            if (cfg.IsExec) RunExec(cfg, SpecJson.ParseProcess(payload), ch);
+            if (cfg.IsExec) RunExec(cfg, SpecJson.ParseProcess(payload));
             else RunCreate(cfg, SpecJson.ParseSpec(payload), ch, ref readySent);
             return 0; // not reached: both paths execve
         }
@@ -72,16 +72,7 @@ public static unsafe class InitMain
         else PivotRoot.Pivot(cfg.Rootfs);
         RootfsFinalize.Apply(spec, newUts: HasNewNs(spec, "uts"));
 
-        if (process.Terminal == true)
-        {
-            if (cfg.ConsoleFd < 0) throw new RuntimeError("process.terminal is true but no console socket was given (use --console-socket)");
-            ConsolePty.Setup(cfg.ConsoleFd, process.ConsoleSize?.Height, process.ConsoleSize?.Width);
-        }
-        RlimitSetup.Apply(process.Rlimits);
-        var envList = ExecProcess.Environment(process);
-        var args = process.Args is { Count: > 0 } a ? a : throw new RuntimeError("process.args: must not be empty");
-        ChdirCwd(process.Cwd);
-        var exe = ExecProcess.LookPath(args[0], envList);
+        var start = ProcessStart.Prepare(process, cfg);
 
         Launch.InitLauncher.SendMessage(ch, InitMessage.Ready);
         readySent = true;
@@ -91,56 +82,21 @@ public static unsafe class InitMain
         var running = HookPhases.StateFor(cfg.Id, "running", cfg.InitPid, cfg.Bundle, spec.Annotations);
         HookPhases.Run(spec.Hooks?.StartContainer, HookNames.StartContainer, running);
 
-        // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: before the user switch drops it.
-        if (process.NoNewPrivileges != true)
-            SeccompInit.Load(spec.Linux?.Seccomp, seccompListener, cfg, "creating", spec.Annotations);
-        UserSetup.Apply(process, UserSetup.SetgroupsAllowed());
-        ChdirCwd(process.Cwd);
-        if (process.NoNewPrivileges == true)
-            SyscallException.Check(Libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "set no_new_privs");
-        // With no_new_privs: as late as possible, so the profile need not allow rdmarun's own syscalls.
-        if (process.NoNewPrivileges == true)
-            SeccompInit.Load(spec.Linux?.Seccomp, seccompListener, cfg, "creating", spec.Annotations);
-        ExecProcess.CloseExtraFds(cfg.PreserveFds);
-        ExecProcess.Exec(exe, args, envList);
+        start.Become(process, cfg, () => SeccompInit.Load(spec.Linux?.Seccomp, seccompListener, cfg, "creating", spec.Annotations));
     }
 
-    private static void RunExec(InitConfig cfg, Process process, FrameChannel ch)
+    private static void RunExec(InitConfig cfg, Process process)
     {
         SyscallException.Check(Libc.setsid(), "setsid");
-        if (process.Terminal == true)
-        {
-            if (cfg.ConsoleFd < 0) throw new RuntimeError("process.terminal is true but no console socket was given (use --console-socket)");
-            ConsolePty.Setup(cfg.ConsoleFd, process.ConsoleSize?.Height, process.ConsoleSize?.Width);
-        }
-        RlimitSetup.Apply(process.Rlimits);
-        var envList = ExecProcess.Environment(process);
-        var args = process.Args is { Count: > 0 } a ? a : throw new RuntimeError("process.args: must not be empty");
-        ChdirCwd(process.Cwd);
-        var exe = ExecProcess.LookPath(args[0], envList);
-        // The container's profile applies to exec'd processes too (same order as in RunCreate).
+        var start = ProcessStart.Prepare(process, cfg);
+        // The container's profile applies to exec'd processes too. The init socket is
+        // close-on-exec: the parent sees end-of-stream when execve succeeds.
         var seccomp = SeccompInit.FromConfigJson(cfg.SeccompJson);
-        if (process.NoNewPrivileges != true)
-            SeccompInit.Load(seccomp, null, cfg, "running", null);
-        UserSetup.Apply(process, UserSetup.SetgroupsAllowed());
-        ChdirCwd(process.Cwd);
-        if (process.NoNewPrivileges == true)
-            SyscallException.Check(Libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "set no_new_privs");
-        if (process.NoNewPrivileges == true)
-            SeccompInit.Load(seccomp, null, cfg, "running", null);
-        ExecProcess.CloseExtraFds(cfg.PreserveFds);
-        // The init socket is close-on-exec: the parent sees end-of-stream when execve succeeds.
-        ExecProcess.Exec(exe, args, envList);
+        start.Become(process, cfg, () => SeccompInit.Load(seccomp, null, cfg, "running", null));
     }
 
     private static bool HasNewNs(Spec spec, string type) =>
         spec.Linux?.Namespaces?.Any(n => n.Type == type && string.IsNullOrEmpty(n.Path)) == true;
-
-    private static void ChdirCwd(string? cwd)
-    {
-        var dir = string.IsNullOrEmpty(cwd) ? "/" : cwd;
-        SyscallException.Check(Libc.chdir(dir), $"chdir to cwd {dir} set in config.json");
-    }
 
     /// <summary>
     /// Blocks until `start` opens exec.fifo for reading. Opened through /proc/self/fd because the

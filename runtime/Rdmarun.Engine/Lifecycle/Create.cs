@@ -15,12 +15,13 @@ public static class Create
 {
     public sealed record Result(int Pid, ContainerRecord Record);
 
-    public static Result Run(GlobalOptions g, CreateOptions o)
+    /// <summary><paramref name="loaded"/>: the bundle's spec when the caller already read it (run).</summary>
+    public static Result Run(GlobalOptions g, CreateOptions o, Spec? loaded = null)
     {
         var store = new StateStore(g.Root);
         StateStore.ValidateId(o.Id);
         var bundle = Path.GetFullPath(o.Bundle);
-        var spec = LoadAndCheck(bundle);
+        var spec = loaded ?? LoadAndCheck(bundle);
         var rdma = Rdma.RdmaSpecGrant.Apply(spec, g.RdmaPolicy);
 
         using var stateLock = store.Claim(o.Id);
@@ -35,7 +36,9 @@ public static class Create
             var rootfs = Path.GetFullPath(Path.Combine(bundle, spec.Root!.Path));
             if (!Directory.Exists(rootfs)) throw new RuntimeError($"root.path: rootfs {rootfs} does not exist or is not a directory");
 
-            File.WriteAllBytes(store.ConfigOf(o.Id), SpecJson.SerializeToUtf8(spec, JsonLayout.Compact));
+            // Saved for later commands and sent to the init: the same bytes.
+            var specBytes = SpecJson.SerializeToUtf8(spec, JsonLayout.Compact);
+            File.WriteAllBytes(store.ConfigOf(o.Id), specBytes);
             var fifo = store.FifoOf(o.Id);
             SyscallException.Check(Libc.mkfifo(fifo, Convert.ToInt32("622", 8)), $"create {fifo}");
             // mkfifo applies the umask; the init may run as a mapped (non-root) user and must be able to write.
@@ -64,7 +67,7 @@ public static class Create
             {
                 Bootstrap = bootstrap,
                 Config = cfg,
-                Payload = SpecJson.SerializeToUtf8(spec, JsonLayout.Compact),
+                Payload = specBytes,
                 UidMappings = spec.Linux?.UIDMappings,
                 GidMappings = spec.Linux?.GIDMappings,
                 FifoFd = fifoFd,

@@ -1,7 +1,7 @@
 namespace Rdmarun.Engine.Lifecycle;
 
 /// <summary>Flags of `create` (and `run`).</summary>
-public sealed class CreateOptions
+public sealed record CreateOptions
 {
     public required string Id { get; init; }
     public string Bundle { get; init; } = ".";

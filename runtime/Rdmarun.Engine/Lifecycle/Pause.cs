@@ -9,8 +9,7 @@ public static class Pause
     public static void Run(GlobalOptions g, string id)
     {
         var store = new StateStore(g.Root);
-        StateStore.ValidateId(id);
-        using var l = StateLock.Acquire(store.DirOf(id));
+        using var l = store.Lock(id);
         var r = store.Load(id);
         var status = Status.Of(r, store);
         if (status is not (ContainerStatus.Running or ContainerStatus.Created)) throw new RuntimeError("container not running");

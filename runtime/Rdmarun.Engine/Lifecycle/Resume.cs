@@ -8,8 +8,7 @@ public static class Resume
     public static void Run(GlobalOptions g, string id)
     {
         var store = new StateStore(g.Root);
-        StateStore.ValidateId(id);
-        using var l = StateLock.Acquire(store.DirOf(id));
+        using var l = store.Lock(id);
         var r = store.Load(id);
         if (Status.Of(r, store) != ContainerStatus.Paused) throw new RuntimeError("container not paused");
         Pause.Load(r).Thaw();

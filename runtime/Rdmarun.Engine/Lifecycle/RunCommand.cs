@@ -5,15 +5,13 @@ public static class RunCommand
 {
     public static int Run(GlobalOptions g, CreateOptions o, bool detach, bool keep, Action<string> warn)
     {
+        Container.StateStore.ValidateId(o.Id);
+        var spec = Create.LoadAndCheck(Path.GetFullPath(o.Bundle));
         using var waiter = detach ? null : ChildWaiter.BecomeSubreaper();
         // Foreground with a terminal and no console socket: we hold the pty ourselves (as runc).
-        using var tty = !detach && o.ConsoleSocket is null && WantsTerminal(o.Bundle) ? TtyProxy.Create() : null;
-        if (tty is not null) o = new CreateOptions
-        {
-            Id = o.Id, Bundle = o.Bundle, PidFile = o.PidFile, NoPivot = o.NoPivot, NoNewKeyring = o.NoNewKeyring,
-            PreserveFds = o.PreserveFds, ConsoleFd = tty.ChildEnd,
-        };
-        var created = Create.Run(g, o);
+        using var tty = !detach && o.ConsoleSocket is null && spec.Process?.Terminal == true ? TtyProxy.Create() : null;
+        if (tty is not null) o = o with { ConsoleFd = tty.ChildEnd };
+        var created = Create.Run(g, o, spec);
         tty?.CloseChildEnd();
         try
         {
@@ -31,11 +29,5 @@ public static class RunCommand
         if (!keep)
             foreach (var w in Delete.Run(g, o.Id, force: true)) warn(w);
         return status;
-    }
-
-    private static bool WantsTerminal(string bundle)
-    {
-        try { return OciSpec.SpecJson.LoadSpec(Path.GetFullPath(bundle)).Process?.Terminal == true; }
-        catch (OciSpec.SpecException) { return false; } // create reports the problem properly
     }
 }

@@ -29,7 +29,7 @@ public static unsafe class Start
 
     /// <summary>
     /// Opens the fifo without blocking (a blocking open would hang forever if the init died),
-    /// then waits for the init's byte while checking that it is still alive.
+    /// then waits for the init's byte, and then for its execve.
     /// </summary>
     private static void ReleaseInit(string fifo, ContainerRecord r)
     {
@@ -37,41 +37,42 @@ public static unsafe class Start
         if (fd < 0) throw new SyscallException($"open {fifo}", Libc.Errno);
         try
         {
-            byte b;
-            int spins = 0;
-            while (true)
+            nint n = Poll(fd, r, got => got == 1, out bool alive);
+            if (n != 1)
             {
-                nint n = Libc.read(fd, &b, 1);
-                if (n == 1) break;
-                if (n < 0 && Libc.Errno != EAGAIN && Libc.Errno != EINTR) throw new SyscallException($"read {fifo}", Libc.Errno);
-                if (!ProcStat.IsAlive(r.InitPid, r.InitStartTime))
-                {
-                    // A short-lived process may have been released, run and exited between our
-                    // read (before its open of the fifo completed) and this check: its byte is
-                    // still in the fifo then, and the start succeeded.
-                    if (Libc.read(fd, &b, 1) == 1) break;
-                    throw new RuntimeError("cannot start container: its init process exited before start");
-                }
-                Thread.Sleep(spins++ < 100 ? 0 : 1);
+                if (alive) throw new SyscallException($"read {fifo}", Libc.Errno);
+                throw new RuntimeError("cannot start container: its init process exited before start");
             }
             // Released: from now on the container counts as running, whatever happens next.
             File.Delete(fifo);
-            WaitForExec(fd, r);
+            // The init holds its end until execve (close-on-exec): end-of-file means the user
+            // process runs, so poststart hooks come after it (and after startContainer hooks).
+            Poll(fd, r, got => got == 0, out _);
         }
         finally { Libc.close(fd); }
     }
 
-    /// <summary>The init holds its end of the fifo until execve (close-on-exec): wait for end-of-file.</summary>
-    private static void WaitForExec(int fd, ContainerRecord r)
+    /// <summary>
+    /// Reads the non-blocking fifo until <paramref name="done"/> accepts a read's result, a read
+    /// fails, or the init is gone. The fifo is polled, with the init's liveness checked between
+    /// reads, because a blocking read would hang for ever on an init that died.
+    /// </summary>
+    private static nint Poll(int fd, ContainerRecord r, Func<nint, bool> done, out bool alive)
     {
         byte b;
         int spins = 0;
+        alive = true;
         while (true)
         {
             nint n = Libc.read(fd, &b, 1);
-            if (n == 0) return;
-            if (n < 0 && Libc.Errno != EAGAIN && Libc.Errno != EINTR) return;
-            if (!ProcStat.IsAlive(r.InitPid, r.InitStartTime)) return;
+            if (done(n) || (n < 0 && Libc.Errno != EAGAIN && Libc.Errno != EINTR)) return n;
+            if (!ProcStat.IsAlive(r.InitPid, r.InitStartTime))
+            {
+                // A short-lived process may have been released, run and exited between our read
+                // (before its open of the fifo completed) and this check: its byte is still there.
+                alive = false;
+                return Libc.read(fd, &b, 1);
+            }
             Thread.Sleep(spins++ < 100 ? 0 : 1);
         }
     }

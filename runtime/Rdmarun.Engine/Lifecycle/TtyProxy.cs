@@ -35,7 +35,7 @@ public sealed unsafe partial class TtyProxy : IDisposable
     /// <summary>Receives the pty master and starts copying in both directions.</summary>
     public void Start()
     {
-        _master = ReceiveFd(_ourEnd);
+        _master = FdPassing.Receive(_ourEnd, "the pty master from the container");
         CopyWindowSize();
         if (isatty(0) == 1) MakeRaw();
         new Thread(() => Pump(0, _master)) { IsBackground = true, Name = "tty-in" }.Start();
@@ -79,20 +79,6 @@ public sealed unsafe partial class TtyProxy : IDisposable
             cfmakeraw(p);
             tcsetattr(0, 0 /* TCSANOW */, p);
         }
-    }
-
-    private static int ReceiveFd(int sock)
-    {
-        byte* data = stackalloc byte[256];
-        var iov = new Libc.IoVec { Base = data, Len = 256 };
-        byte* control = stackalloc byte[64];
-        var msg = new Libc.MsgHdr { Iov = &iov, IovLen = 1, Control = control, ControlLen = 64 };
-        int n;
-        while ((n = Libc.recvmsg(sock, &msg, 0x40000000 /* MSG_CMSG_CLOEXEC */)) < 0 && Libc.Errno == EINTR) { }
-        if (n < 0) throw new SyscallException("receive the pty master", Libc.Errno);
-        if (msg.ControlLen < 20 || *(int*)(control + 8) != SOL_SOCKET || *(int*)(control + 12) != SCM_RIGHTS)
-            throw new RuntimeError("console: the container did not send a pty master");
-        return *(int*)(control + 16);
     }
 
     public void Dispose()

@@ -141,17 +141,9 @@ public sealed class RdmaNetnsMove
 
     static void WaitReturned(IReadOnlyList<string> devices)
     {
-        var deadline = DateTime.UtcNow + ReturnTimeout;
-        using var socket = NetlinkRdmaSocket.Open();
-        var host = new NldevClient(socket);
-        while (true)
-        {
-            var missing = devices.Where(d => !RdmaDeviceMover.IsVisible(host, d)).ToList();
-            if (missing.Count == 0) return;
-            if (DateTime.UtcNow > deadline)
-                throw new RuntimeError(
-                    $"rdma: device{(missing.Count > 1 ? "s" : "")} {string.Join(", ", missing)} did not return to the host network namespace within {ReturnTimeout.TotalSeconds:0} s (a process or mount still holds the container's network namespace)");
-            Thread.Sleep(50);
-        }
+        var missing = RdmaDeviceMover.WaitReturned(devices, ReturnTimeout);
+        if (missing.Count > 0)
+            throw new RuntimeError(
+                $"rdma: device{(missing.Count > 1 ? "s" : "")} {string.Join(", ", missing)} did not return to the host network namespace within {ReturnTimeout.TotalSeconds:0} s (a process or mount still holds the container's network namespace)");
     }
 }

@@ -10,7 +10,7 @@ namespace Rdmarun.Engine.Seccomp;
 /// while the host path is still reachable; the notification fd goes over it once the filter is
 /// loaded, with the container process state as payload (one sendmsg, as runc sends it).
 /// </summary>
-public sealed unsafe class SeccompListener : IDisposable
+public sealed class SeccompListener : IDisposable
 {
     private readonly Socket _socket;
     public string Path { get; }
@@ -34,22 +34,8 @@ public sealed unsafe class SeccompListener : IDisposable
 
     public void Send(int notifyFd, ContainerProcessState state)
     {
-        var payload = SpecJson.SerializeToUtf8(state, JsonLayout.Compact);
-        fixed (byte* p = payload)
-        {
-            var iov = new Libc.IoVec { Base = p, Len = (nuint)payload.Length };
-            // cmsghdr (len u64, level i32, type i32) + one int, padded to 8.
-            byte* control = stackalloc byte[24];
-            new Span<byte>(control, 24).Clear();
-            *(ulong*)control = 20;
-            *(int*)(control + 8) = SOL_SOCKET;
-            *(int*)(control + 12) = SCM_RIGHTS;
-            *(int*)(control + 16) = notifyFd;
-            var msg = new Libc.MsgHdr { Iov = &iov, IovLen = 1, Control = control, ControlLen = 24 };
-            int fd = (int)_socket.Handle;
-            if (Libc.sendmsg(fd, &msg, 0) < 0)
-                throw new SyscallException($"seccomp: send the notification fd to the listener {Path}", Libc.Errno);
-        }
+        FdPassing.Send((int)_socket.Handle, notifyFd, SpecJson.SerializeToUtf8(state, JsonLayout.Compact),
+            $"seccomp: the notification fd to the listener {Path}");
     }
 
     public void Dispose() => _socket.Dispose();
