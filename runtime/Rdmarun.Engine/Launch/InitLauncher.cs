@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Rdmarun.Engine.Diagnostics;
 using Rdmarun.Engine.Native;
 using Rdmarun.Engine.Protocol;
 using Rdmarun.Hooks;
@@ -60,6 +61,7 @@ public static unsafe class InitLauncher
             finally { Libc.close(sealedExe); }
             Libc.close(childSock);
             childSock = -1;
+            FaultPoint.Hit(req.Config.IsExec ? "exec.after-spawn" : "create.after-spawn");
 
             req.BeforeBootstrap?.Invoke(stage1);
             bool newUser = req.Bootstrap.NewUserNs;
@@ -83,6 +85,7 @@ public static unsafe class InitLauncher
             PosixSpawn.WaitPid(stage1, out int status);
             stage1 = -1;
             if (status != 0) throw new RuntimeError($"nsexec: stage 1 failed with status {WaitStatus.ToExitCode(status)}");
+            FaultPoint.Hit(req.Config.IsExec ? "exec.after-init-pid" : "create.after-init-pid");
 
             req.Config.InitPid = initPid;
             channel.Send(JsonSerializer.SerializeToUtf8Bytes(req.Config, ProtocolJsonContext.Default.InitConfig));

@@ -1,5 +1,6 @@
 using Rdmarun.Engine.Cgroups;
 using Rdmarun.Engine.Container;
+using Rdmarun.Engine.Diagnostics;
 using Rdmarun.Engine.Launch;
 using Rdmarun.Engine.Native;
 using Rdmarun.Engine.Protocol;
@@ -25,6 +26,7 @@ public static class Create
         var rdma = Rdma.RdmaSpecGrant.Apply(spec, g.RdmaPolicy);
 
         using var stateLock = store.Claim(o.Id);
+        FaultPoint.Hit("create.after-claim");
         ContainerCgroup? cgroup = null;
         int initPid = -1;
         Rdma.RdmaNetnsMove? rdmaMove = null;
@@ -44,11 +46,19 @@ public static class Create
             // mkfifo applies the umask; the init may run as a mapped (non-root) user and must be able to write.
             File.SetUnixFileMode(fifo, (UnixFileMode)Convert.ToInt32("622", 8));
             int fifoFd = SyscallException.Check(Libc.open(fifo, LibcConst.O_PATH | LibcConst.O_CLOEXEC, 0), $"open {fifo}");
+            FaultPoint.Hit("create.after-fifo");
 
             if (spec.Process!.Terminal == true && o.ConsoleSocket is null && o.ConsoleFd < 0)
                 throw new RuntimeError("cannot allocate tty if rdmarun will detach without setting console socket");
             using var console = ConsoleSocket.Connect(o.ConsoleSocket);
             cgroup = ContainerCgroup.Create(spec, o.Id, g);
+            // Saved before the cgroup exists on the host: from here on a killed create is undone by delete --force.
+            var partial = new ContainerRecord
+            {
+                Id = o.Id, Bundle = bundle, Rootfs = rootfs, CgroupPaths = cgroup.Paths, SystemdCgroup = g.SystemdCgroup,
+                Annotations = spec.Annotations,
+            };
+            CreatingRecord.Save(store, partial);
             var bootstrap = Bootstrap.ForCreate(spec);
             var cfg = new InitConfig
             {
@@ -72,12 +82,17 @@ public static class Create
                 GidMappings = spec.Linux?.GIDMappings,
                 FifoFd = fifoFd,
                 ConsoleFd = console?.Fd ?? o.ConsoleFd,
-                BeforeBootstrap = pid => cgroup.Apply(pid),
+                BeforeBootstrap = pid => { cgroup.Apply(pid); FaultPoint.Hit("create.after-cgroup"); },
             });
             Libc.close(fifoFd);
             initPid = launched.Pid;
             ch = launched.Channel;
+            FaultPoint.Hit("create.after-launch");
             rdmaMove = Rdma.RdmaNetnsMove.IntoContainer(rdma.Devices, spec, initPid);
+            partial.InitPid = initPid;
+            partial.InitStartTime = ProcStat.Read(initPid)?.StartTime ?? 0;
+            partial.Annotations = spec.Annotations; // now naming any device moved into the container's netns
+            CreatingRecord.Save(store, partial);
 
             var record = new ContainerRecord
             {
@@ -96,6 +111,7 @@ public static class Create
                     var state = HookPhases.StateFor(o.Id, "creating", initPid, bundle, spec.Annotations);
                     HookPhases.Run(spec.Hooks?.Prestart, HookNames.Prestart, state);
                     HookPhases.Run(spec.Hooks?.CreateRuntime, HookNames.CreateRuntime, state);
+                    FaultPoint.Hit("create.after-hooks");
                     InitLauncher.SendMessage(ch, InitMessage.Resume);
                 }
                 else if (m.Type == InitMessage.Ready) break;
@@ -103,8 +119,10 @@ public static class Create
             }
             ch.Dispose();
             ch = null;
+            FaultPoint.Hit("create.after-ready");
             cgroup.Set(DefaultDeviceRules.Complete(spec));
             store.Save(record);
+            FaultPoint.Hit("create.after-save");
             if (o.PidFile is not null) PidFile.Write(o.PidFile, initPid);
             return new Result(initPid, record);
         }

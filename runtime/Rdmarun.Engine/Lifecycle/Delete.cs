@@ -1,5 +1,6 @@
 using Rdmarun.Engine.Cgroups;
 using Rdmarun.Engine.Container;
+using Rdmarun.Engine.Diagnostics;
 using Rdmarun.Engine.Native;
 using Rdmarun.OciSpec;
 
@@ -16,9 +17,14 @@ public static class Delete
         using var l = StateLock.Acquire(store.DirOf(id));
         if (l is null || !store.Exists(id))
         {
-            if (force) { l?.Dispose(); store.Remove(id); return []; }
-            throw StateStore.NotExist(id);
+            if (!force) throw StateStore.NotExist(id);
+            // A create killed before state.json: undo what its creating.json says it had made.
+            if (l is not null && CreatingRecord.Load(store, id) is { } partial) Undo(partial);
+            l?.Dispose();
+            store.Remove(id);
+            return [];
         }
+        FaultPoint.Hit("delete.after-lock");
         var r = store.Load(id);
         var status = Status.Of(r, store);
         var cg = ContainerCgroup.Load(r.CgroupPaths);
@@ -34,7 +40,16 @@ public static class Delete
                 KillEverything(r, cg);
                 break;
         }
+        FaultPoint.Hit("delete.after-kill");
         return Destroy(store, r, cg);
+    }
+
+    private static void Undo(ContainerRecord partial)
+    {
+        var cg = ContainerCgroup.Load(partial.CgroupPaths);
+        KillEverything(partial, cg);
+        Rdma.RdmaNetnsMove.ReturnOnDelete(partial);
+        cg?.Destroy();
     }
 
     private static void KillEverything(ContainerRecord r, ContainerCgroup? cg)
@@ -49,6 +64,7 @@ public static class Delete
     {
         Rdma.RdmaNetnsMove.ReturnOnDelete(r);
         cg?.Destroy();
+        FaultPoint.Hit("delete.after-cgroup");
         var spec = Start.LoadSavedSpec(store, r.Id);
         var state = Status.ToSpecState(r, ContainerStatus.Stopped);
         var warnings = HookPhases.RunLenient(spec?.Hooks?.Poststop, HookNames.Poststop, state);

@@ -1,5 +1,6 @@
 using Rdmarun.Engine.Cgroups;
 using Rdmarun.Engine.Container;
+using Rdmarun.Engine.Diagnostics;
 using Rdmarun.Engine.Launch;
 using Rdmarun.Engine.Native;
 using Rdmarun.Engine.Protocol;
@@ -41,12 +42,13 @@ public static class Exec
             },
             Payload = SpecJson.SerializeToUtf8(process, JsonLayout.Compact),
             ConsoleFd = console?.Fd ?? tty?.ChildEnd ?? -1,
-            BeforeBootstrap = p => cg?.Apply(p),
+            BeforeBootstrap = p => { cg?.Apply(p); FaultPoint.Hit("exec.after-cgroup"); },
         });
         using (ch)
         {
             try
             {
+                FaultPoint.Hit("exec.after-launch");
                 // End of stream: the socket closed on execve. An error frame: the exec failed.
                 var m = InitLauncher.ReceiveMessage(ch);
                 if (m is not null) throw new RuntimeError($"exec: unexpected message {m.Type}");
@@ -58,6 +60,7 @@ public static class Exec
             }
         }
         tty?.CloseChildEnd();
+        FaultPoint.Hit("exec.after-exec");
         if (o.PidFile is not null) PidFile.Write(o.PidFile, pid);
         if (waiter is null) return 0;
         tty?.Start();

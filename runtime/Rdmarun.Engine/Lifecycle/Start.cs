@@ -1,4 +1,5 @@
 using Rdmarun.Engine.Container;
+using Rdmarun.Engine.Diagnostics;
 using Rdmarun.Engine.Native;
 using Rdmarun.OciSpec;
 using static Rdmarun.Engine.Native.LibcConst;
@@ -21,7 +22,9 @@ public static unsafe class Start
             case ContainerStatus.Running: throw new RuntimeError("cannot start an already running container");
             default: throw new RuntimeError($"cannot start a container in the {status.ToSpec()} state");
         }
+        FaultPoint.Hit("start.before-release");
         ReleaseInit(store.FifoOf(id), r);
+        FaultPoint.Hit("start.after-release");
         var spec = LoadSavedSpec(store, id);
         var state = Status.ToSpecState(r, ContainerStatus.Running);
         return HookPhases.RunLenient(spec?.Hooks?.Poststart, HookNames.Poststart, state);

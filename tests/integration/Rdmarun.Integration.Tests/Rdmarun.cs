@@ -7,8 +7,14 @@ public sealed class Rdmarun
 {
     public static string Binary { get; } = FindBinary();
     public string Root { get; }
+    /// <summary>The binary this instance runs: <see cref="Binary"/> unless given (the fault-point build).</summary>
+    public string Exe { get; }
 
-    public Rdmarun(string root) => Root = root;
+    public Rdmarun(string root, string? exe = null)
+    {
+        Root = root;
+        Exe = exe ?? Binary;
+    }
 
     private static string FindBinary()
     {
@@ -39,7 +45,7 @@ public sealed class Rdmarun
             var psi = new ProcessStartInfo("/bin/sh") { WorkingDirectory = cwd };
             psi.ArgumentList.Add("-c");
             psi.ArgumentList.Add("exec \"$0\" \"$@\" </dev/null >\"$RDMARUN_IT_OUT\" 2>\"$RDMARUN_IT_ERR\"");
-            psi.ArgumentList.Add(Binary);
+            psi.ArgumentList.Add(Exe);
             psi.ArgumentList.Add("--root");
             psi.ArgumentList.Add(Root);
             foreach (var a in args) psi.ArgumentList.Add(a);
