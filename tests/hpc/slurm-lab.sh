@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# slurm-lab.sh [--runtime runc|rdmarun|none] [--trace] [--keep] [--] [CMD ARGS...]
+# slurm-lab.sh [--runtime runc|rdmarun|none] [--oci-conf TEMPLATE] [--trace] [--keep] [--] [CMD ARGS...]
 # Starts munged, slurmctld and slurmd (Debian's Slurm 22.05) on localhost with private configuration
 # and state under one temp dir, runs CMD with SLURM_CONF pointing there (default: sinfo), then stops
 # everything: jobs, slurmstepd, containers left in the lab's runtime roots, daemons, the temp dir.
@@ -7,14 +7,16 @@
 # SLURM_LAB_STATE (per-user runtime roots: $SLURM_LAB_STATE/<user>), SLURM_LAB_NODE.
 # --trace: the RunTime* commands go through slurm/trace-runtime.sh, which appends uid, cwd, argv and
 # environment of every call to $SLURM_LAB/trace.log. --keep: leave the temp dir (logs) for reading.
+# --oci-conf: another oci.conf template (default slurm/oci.conf.RUNTIME), e.g. slurm/oci.conf.runc-create.
 # Exit status: CMD's; 2 when the lab itself could not start.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-runtime=runc trace=0 keep=0
+runtime=runc trace=0 keep=0 oci_template=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --runtime) runtime=$2; shift 2 ;;
+    --oci-conf) oci_template=$(realpath "$2"); shift 2 ;;
     --trace) trace=1; shift ;;
     --keep) keep=1; shift ;;
     --) shift; break ;;
@@ -115,7 +117,7 @@ if [ -n "$runtime_bin" ]; then
     call="$lab/trace-runtime.sh $lab/trace.log $runtime_bin"
   fi
   # oci.conf must sit next to slurm.conf: slurmstepd looks for it in slurm.conf's directory.
-  sed -e "s|@RUNTIME@|$call|g" -e "s|@STATE@|$lab/rt|g" "$here/slurm/oci.conf.$runtime" > "$lab/oci.conf"
+  sed -e "s|@RUNTIME@|$call|g" -e "s|@STATE@|$lab/rt|g" "${oci_template:-$here/slurm/oci.conf.$runtime}" > "$lab/oci.conf"
 fi
 export SLURM_CONF="$lab/slurm.conf"
 

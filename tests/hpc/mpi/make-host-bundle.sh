@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# make-host-bundle.sh DIR [--rootless] [--reaper] [--hostname NAME] [ARGS...]
+# A bundle whose image is the host's /usr and /etc (read-only binds), so Open MPI and the test
+# program exist inside, as an MPI user's image would provide them. Host network; the rest as
+# `rdmarun spec` (--rootless: user namespace mapping the caller's ids).
+set -euo pipefail
+dir=$1; shift
+bin=$(realpath "${RDMARUN_BIN:-$(dirname "$0")/../../../out/rdmarun}")
+rootless="" annotations="" hostname="" args='"sleep", "infinity"'
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rootless) rootless=--rootless; shift ;;
+    --reaper) annotations='"annotations": { "org.rdmarun.init": "reaper" },'; shift ;;
+    --hostname) hostname=$2; shift 2 ;;
+    *) args=""; for a in "$@"; do args+="\"$a\", "; done; args=${args%, }; break ;;
+  esac
+done
+mkdir -p "$dir/rootfs"
+cd "$dir/rootfs"
+mkdir -p usr etc proc sys dev tmp home root run
+for l in bin sbin lib lib64; do [ -e "/$l" ] && [ ! -e "$l" ] && ln -s "usr/$l" "$l"; done
+cd ..
+rm -f config.json
+"$bin" spec $rootless
+binds='{ "destination": "/usr", "type": "bind", "source": "/usr", "options": ["rbind", "ro", "nosuid", "nodev"] },
+    { "destination": "/etc", "type": "bind", "source": "/etc", "options": ["rbind", "ro", "nosuid", "nodev"] },'
+# Host network (MPI's TCP wire-up), terminal off, our command; hostname only with a UTS namespace.
+sed -i -e "s|\"mounts\": \[|\"mounts\": [\n    $(printf '%s' "$binds" | tr '\n' ' ')|" \
+       -e '/^\t\t\t{$/{N;/"type": "network"/{N;d}}' -e 's/"terminal": true/"terminal": false/' \
+       -e "s|\"sh\"\$|$args|" config.json
+if [ -n "$annotations" ]; then sed -i "0,/\"process\": {/s||$annotations\n\t\"process\": {|" config.json; fi
+if [ -n "$hostname" ]; then sed -i "s/\"hostname\": \"[^\"]*\"/\"hostname\": \"$hostname\"/" config.json; fi

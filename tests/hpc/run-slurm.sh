@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# run-slurm.sh [--runtime runc|rdmarun|all] [--user root|NAME|all] [--case NAME]...
+# The Slurm `--container` suite: for each runtime, one lab (slurm-lab.sh) and the cases of
+# slurm-cases.sh as root and as an unprivileged job user (SLURM_TEST_USER, default slurmtest, created
+# when missing). Prints PASS/FAIL/SKIP lines and, last, "N passed, N failed, N skipped".
+# Needs root, slurm-wlm, munge, runc, jq, busybox-static; rdmarun from out/rdmarun (scripts/build.sh).
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+runtimes=(runc rdmarun) users=(root "${SLURM_TEST_USER:-slurmtest}") cases=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --runtime) [ "$2" = all ] || runtimes=("$2"); shift 2 ;;
+    --user) [ "$2" = all ] || users=("$2"); shift 2 ;;
+    --case) cases+=("$2"); shift 2 ;;
+    *) echo "run-slurm: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+all_cases=(srun_exit_stdout srun_job_env sbatch_output scancel_running runtime_killed two_tasks_refused)
+[ ${#cases[@]} -gt 0 ] || cases=("${all_cases[@]}")
+passed=0 failed=0 skipped=0
+skip_all() { # runtime why
+  local u c
+  for u in "${users[@]}"; do for c in "${cases[@]}"; do echo "SKIP $1/$u/$c: $2"; skipped=$((skipped+1)); done; done
+}
+
+if [ "$(id -u)" != 0 ]; then
+  for r in "${runtimes[@]}"; do skip_all "$r" "needs root"; done
+  echo "$passed passed, $failed failed, $skipped skipped"; exit 0
+fi
+missing=""
+for b in munged slurmctld slurmd srun runc jq busybox; do command -v "$b" >/dev/null || missing+=" $b"; done
+if [ -n "$missing" ]; then
+  for r in "${runtimes[@]}"; do skip_all "$r" "missing:$missing"; done
+  echo "$passed passed, $failed failed, $skipped skipped"; exit 0
+fi
+for u in "${users[@]}"; do
+  [ "$u" = root ] || id "$u" >/dev/null 2>&1 || useradd -m "$u" || { echo "run-slurm: cannot create user $u" >&2; exit 2; }
+done
+
+# Bundles once for all runtimes: `spec` of runc (always present) keeps them runtime-neutral.
+bundles=$(mktemp -d /tmp/slurm-bundles.XXXXXX)
+trap 'rm -rf "$bundles"' EXIT
+chmod 755 "$bundles"
+for u in "${users[@]}"; do
+  if [ "$u" = root ]; then RDMARUN_BIN=$(command -v runc) "$repo/scripts/make-bundle.sh" "$bundles/root" >/dev/null
+  else RDMARUN_BIN=$(command -v runc) "$here/make-rootless-bundle.sh" "$bundles/$u" "$u" >/dev/null; fi \
+    || { echo "run-slurm: cannot build the bundle for $u" >&2; exit 2; }
+done
+
+for r in "${runtimes[@]}"; do
+  if [ "$r" = rdmarun ] && [ ! -x "${RDMARUN_BIN:-$repo/out/rdmarun}" ]; then
+    skip_all "$r" "out/rdmarun missing (scripts/build.sh)"; continue
+  fi
+  log=$(mktemp)
+  SLURM_CASES_BUNDLES=$bundles SLURM_CASES="${cases[*]}" \
+    timeout $(( ${#users[@]} * ${#cases[@]} * 100 + 120 )) \
+    "$here/slurm-lab.sh" --runtime "$r" -- "$here/slurm-cases.sh" "$r" "${users[@]}" >"$log" 2>&1
+  lab_rc=$?
+  grep -E '^(PASS|FAIL) ' "$log"
+  p=$(grep -c '^PASS ' "$log"); f=$(grep -c '^FAIL ' "$log")
+  passed=$((passed+p)); failed=$((failed+f))
+  want=$(( ${#users[@]} * ${#cases[@]} ))
+  if [ $((p+f)) -lt "$want" ]; then
+    echo "FAIL $r/lab: $((want-p-f)) cases did not run (lab exit $lab_rc): $(grep -vE '^(PASS|FAIL) ' "$log" | tail -n 5 | tr '\n' ' ')"
+    failed=$((failed + want - p - f))
+  fi
+  rm -f "$log"
+done
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]

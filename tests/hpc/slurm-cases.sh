@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# slurm-cases.sh RUNTIME USER...: the `--container` cases, run inside a lab started by slurm-lab.sh
+# (SLURM_CONF, SLURM_LAB, SLURM_LAB_RUNTIME, SLURM_LAB_STATE, SLURM_LAB_NODE set). Prints one
+# "PASS|FAIL RUNTIME/USER/CASE[: why]" line per case; run-slurm.sh counts them.
+# Bundles come from SLURM_CASES_BUNDLES: root/ (scripts/make-bundle.sh) and <user>/ (rootless).
+set -uo pipefail
+runtime=$1; shift
+users=("$@")
+case_timeout=${SLURM_CASE_TIMEOUT:-90}
+batch_step=4294967291 # SLURM_BATCH_SCRIPT as %s prints it
+
+# Runs a command as the job user with the lab's configuration, from a directory the user can read.
+as_user() {
+  local u=$1; shift
+  if [ "$u" = root ]; then (cd "$work" && "$@"); else (cd "$work" && runuser -u "$u" -- env SLURM_CONF="$SLURM_CONF" "$@"); fi
+}
+rt() { "$SLURM_LAB_RUNTIME" --root "$SLURM_LAB_STATE/$user" "$@"; }
+cid() { echo "$SLURM_LAB_NODE.$user.$1.$2.0"; } # %n.%u.%j.%s.%t of oci.conf
+
+wait_gone() { # job id: until squeue no longer lists it (30 s)
+  local i
+  for i in $(seq 1 120); do [ -z "$(squeue -h -j "$1" 2>/dev/null)" ] && return 0; sleep 0.25; done
+  return 1
+}
+wait_running() { # container id: until the runtime reports it running (30 s)
+  local i
+  for i in $(seq 1 120); do
+    rt state "$1" 2>/dev/null | grep -q '"status": *"running"' && return 0
+    sleep 0.25
+  done
+  return 1
+}
+container_pid() { rt state "$1" 2>/dev/null | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p'; }
+# Nothing of container $1 (init pid $2) left: not in the runtime's list, no process, no cgroup.
+assert_nothing_left() {
+  local id=$1 pid=$2 i
+  for i in $(seq 1 40); do
+    rt list -q 2>/dev/null | grep -qx "$id" || break
+    sleep 0.25
+  done
+  rt list -q 2>/dev/null | grep -qx "$id" && { echo "container $id still listed by $runtime"; return 1; }
+  if [ -n "$pid" ] && [ -e "/proc/$pid" ] && ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null; then
+    echo "container init $pid still running: $(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null)"; return 1
+  fi
+  local cg
+  cg=$(find /sys/fs/cgroup -maxdepth 6 -type d -name "$id" 2>/dev/null | head -n 3)
+  [ -n "$cg" ] && { echo "cgroup left: $cg"; return 1; }
+  return 0
+}
+
+# srun --container: the command's stdout comes back unchanged, stderr separately, exit code 3 as srun's.
+case_srun_exit_stdout() {
+  local out err rc token=$RANDOM
+  out=$(as_user "$user" timeout 60 srun --container="$bundle" sh -c "echo out-$token; echo err-$token >&2; exit 3" 2>"$work/err")
+  rc=$?
+  err=$(cat "$work/err")
+  [ "$rc" = 3 ] || { echo "srun exit $rc, want 3; stderr: $err"; return 1; }
+  [ "$out" = "out-$token" ] || { echo "stdout '$out', want 'out-$token'"; return 1; }
+  grep -q "err-$token" <<<"$err" || { echo "stderr lacks err-$token: $err"; return 1; }
+}
+
+# The job's environment reaches the container process (Slurm appends it to process.env).
+case_srun_job_env() {
+  local out
+  out=$(as_user "$user" timeout 60 srun --container="$bundle" sh -c 'echo "$SLURM_JOB_ID:$SLURM_STEP_ID:$(id -u)"' 2>&1)
+  [[ "$out" =~ ^[0-9]+:0:0$ ]] || { echo "container saw '$out', want JOBID:0:0"; return 1; }
+}
+
+# sbatch --container: the batch script runs in the container, -o/-e files get its output, exit code kept.
+case_sbatch_output() {
+  local job token=$RANDOM
+  job=$(as_user "$user" sbatch --parsable --container="$bundle" -o "$work/b.out" -e "$work/b.err" \
+        --wrap "echo batch-out-$token; echo batch-err-$token >&2; exit 4") || { echo "sbatch failed: $job"; return 1; }
+  wait_gone "$job" || { echo "job $job did not finish in 30 s"; return 1; }
+  grep -qx "batch-out-$token" "$work/b.out" 2>/dev/null || { echo "output file: $(cat "$work/b.out" 2>&1)"; return 1; }
+  grep -qx "batch-err-$token" "$work/b.err" 2>/dev/null || { echo "error file: $(cat "$work/b.err" 2>&1)"; return 1; }
+  local ec
+  ec=$(scontrol show job "$job" 2>/dev/null | sed -n 's/.* ExitCode=\([0-9:]*\).*/\1/p')
+  [ -z "$ec" ] || [ "$ec" = 4:0 ] || { echo "ExitCode=$ec, want 4:0"; return 1; }
+}
+
+# scancel of a running container job leaves no container, process or cgroup.
+case_scancel_running() {
+  local job id pid
+  job=$(as_user "$user" sbatch --parsable --container="$bundle" -o /dev/null --wrap "sleep 300") || { echo "sbatch failed"; return 1; }
+  id=$(cid "$job" "$batch_step")
+  wait_running "$id" || { scancel "$job"; echo "container $id never running"; return 1; }
+  pid=$(container_pid "$id")
+  as_user "$user" scancel "$job"
+  wait_gone "$job" || { echo "job $job still queued 30 s after scancel"; return 1; }
+  assert_nothing_left "$id" "$pid"
+}
+
+# The runtime's `run` process is SIGKILLed while the container runs: Slurm's RunTimeQuery/Kill/Delete
+# (run as root after the step) must remove the orphaned container.
+case_runtime_killed() {
+  local job id pid runner
+  job=$(as_user "$user" sbatch --parsable --container="$bundle" -o /dev/null --wrap "sleep 300") || { echo "sbatch failed"; return 1; }
+  id=$(cid "$job" "$batch_step")
+  wait_running "$id" || { scancel "$job"; echo "container $id never running"; return 1; }
+  pid=$(container_pid "$id")
+  local p name
+  name=$(basename "$SLURM_LAB_RUNTIME" | cut -c1-15)
+  runner=""
+  for p in $(pgrep -f -- " run $id( |$)"); do
+    [ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$name" ] && { runner=$p; break; }
+  done
+  [ -n "$runner" ] || { scancel "$job"; echo "no '$runtime run $id' process found"; return 1; }
+  kill -KILL "$runner"
+  wait_gone "$job" || { scancel "$job"; wait_gone "$job"; }
+  assert_nothing_left "$id" "$pid"
+}
+
+# Slurm 22.05 allows one task per node with --container: -n2 on one node is refused, nothing runs.
+case_two_tasks_refused() {
+  local out rc
+  out=$(as_user "$user" timeout 60 srun -n2 --container="$bundle" sh -c 'echo ran' 2>&1)
+  rc=$?
+  [ "$rc" != 0 ] || { echo "srun -n2 succeeded: $out"; return 1; }
+  grep -q '^ran$' <<<"$out" && { echo "a task ran: $out"; return 1; }
+  return 0
+}
+
+cases=(srun_exit_stdout srun_job_env sbatch_output scancel_running runtime_killed two_tasks_refused)
+[ -n "${SLURM_CASES:-}" ] && read -r -a cases <<<"$SLURM_CASES"
+for user in "${users[@]}"; do
+  if [ "$user" = root ]; then bundle=$SLURM_CASES_BUNDLES/root; else bundle=$SLURM_CASES_BUNDLES/$user; fi
+  for c in "${cases[@]}"; do
+    work=$(mktemp -d "$SLURM_LAB/case.XXXXXX")
+    [ "$user" = root ] || chown "$user" "$work"
+    chmod 755 "$work"
+    export -f "case_$c" as_user rt cid wait_gone wait_running container_pid assert_nothing_left
+    export runtime user bundle work batch_step
+    why=$(timeout "$case_timeout" bash -c "case_$c" 2>&1)
+    rc=$?
+    [ "$rc" = 124 ] && why="timed out after ${case_timeout}s; $why"
+    if [ "$rc" = 0 ]; then echo "PASS $runtime/$user/$c"
+    else echo "FAIL $runtime/$user/$c: $(tr '\n' ' ' <<<"$why" | cut -c1-400)"; fi
+  done
+done
