@@ -51,7 +51,9 @@ public static class Create
             if (spec.Process!.Terminal == true && o.ConsoleSocket is null && o.ConsoleFd < 0)
                 throw new RuntimeError("cannot allocate tty if rdmarun will detach without setting console socket");
             using var console = ConsoleSocket.Connect(o.ConsoleSocket);
-            cgroup = ContainerCgroup.Create(spec, o.Id, g);
+            var ownCgroup = ContainerCgroup.Create(spec, o.Id, g);
+            CgroupInUse.ThrowIfBusy(ownCgroup, o.Id); // before it is ours to undo: never destroy another's cgroup
+            cgroup = ownCgroup;
             // Saved before the cgroup exists on the host: from here on a killed create is undone by delete --force.
             var partial = new ContainerRecord
             {

@@ -8,22 +8,28 @@ namespace Rdmarun.Integration.Tests;
 public static class LeakCheck
 {
     /// <summary>The leaks found; retried for a few seconds because killed processes take a moment to exit.</summary>
-    public static List<string> Find(Bundle b, string id, params string[] markers)
+    public static List<string> Find(Bundle b, string id, params string[] markers) => Find(b.Dir, b.Runtime.Root, [id], markers);
+
+    /// <summary>Leaks of several containers of one bundle (state root under the bundle), one /proc scan per try.</summary>
+    public static List<string> Find(string bundleDir, string root, IReadOnlyCollection<string> ids, params string[] markers)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (true)
         {
-            var leaks = FindOnce(b.Dir, b.Runtime.Root, id, markers);
+            var leaks = FindOnce(bundleDir, root, ids, markers);
             if (leaks.Count == 0 || DateTime.UtcNow > deadline) return leaks;
             Thread.Sleep(50);
         }
     }
 
-    public static List<string> FindOnce(string bundleDir, string root, string id, string[] markers)
+    public static List<string> FindOnce(string bundleDir, string root, IReadOnlyCollection<string> ids, string[] markers)
     {
         var leaks = new List<string>();
-        if (Directory.Exists(Path.Combine(root, id))) leaks.Add($"state dir {Path.Combine(root, id)}");
-        leaks.AddRange(HostTraces.CgroupDirs(id).Select(d => $"cgroup {d}"));
+        foreach (var id in ids)
+        {
+            if (Directory.Exists(Path.Combine(root, id))) leaks.Add($"state dir {Path.Combine(root, id)}");
+            leaks.AddRange(HostTraces.CgroupDirs(id).Select(d => $"cgroup {d}"));
+        }
         leaks.AddRange(File.ReadLines("/proc/self/mountinfo").Where(l => l.Contains(bundleDir)).Select(l => $"mount {l}"));
         foreach (var d in Directory.GetDirectories("/proc"))
         {
@@ -33,8 +39,9 @@ public static class LeakCheck
                 var stat = File.ReadAllText(Path.Combine(d, "stat"));
                 if (stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z')) continue; // exited, only its pid remains
                 var what = $"process {pid} ({File.ReadAllText(Path.Combine(d, "comm")).Trim()})";
-                if (File.ReadAllLines(Path.Combine(d, "cgroup")).Any(l => l.EndsWith("/" + id) || l.Contains("/" + id + "/")))
-                    leaks.Add($"{what} in the container's cgroup");
+                var cgroups = File.ReadAllLines(Path.Combine(d, "cgroup"));
+                foreach (var id in ids)
+                    if (cgroups.Any(l => l.EndsWith("/" + id) || l.Contains("/" + id + "/"))) leaks.Add($"{what} in the cgroup of {id}");
                 var cmd = File.ReadAllText(Path.Combine(d, "cmdline")).Replace('\0', ' ');
                 foreach (var m in markers) if (cmd.Contains(m)) leaks.Add($"{what} running {cmd}");
                 foreach (var link in new[] { "cwd", "root" })
