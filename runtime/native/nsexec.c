@@ -233,10 +233,14 @@ static void write_proc_self(const char *file, const char *data, size_t len)
 
 static void become_root(void)
 {
-	/* gid before uid: once the uid is not 0 we could no longer change the gid. */
-	if (setresgid(0, 0, 0) < 0)
+	/*
+	 * gid before uid: once the uid is not 0 we could no longer change the gid. EINVAL means 0
+	 * is not mapped (a rootless `launch` maps the caller's ids onto themselves): we keep our
+	 * ids, and the capabilities unshare() gave us in the new namespace still do the set-up.
+	 */
+	if (setresgid(0, 0, 0) < 0 && errno != EINVAL)
 		bail(errno, "nsexec: setresgid(0) in the user namespace");
-	if (setresuid(0, 0, 0) < 0)
+	if (setresuid(0, 0, 0) < 0 && errno != EINVAL)
 		bail(errno, "nsexec: setresuid(0) in the user namespace");
 	/* EPERM when setgroups is denied (rootless): the supplementary groups then stay as mapped. */
 	if (setgroups(0, NULL) < 0 && errno != EPERM)

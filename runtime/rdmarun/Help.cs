@@ -27,6 +27,12 @@ public static class Help
               spec      write a default config.json (--rootless, --bundle)
               features  print the features this runtime implements (runtime-spec features.md)
 
+            HPC commands:
+              launch    run one MPI rank in a throw-away container: rdmarun launch [-b BUNDLE] -- PROGRAM [ARGS...]
+                        (host network/IPC/UTS/PID, caller's uid, cwd, /tmp, /dev/shm and MPI variables;
+                        --env K=V, --pass-env NAME|PREFIX*, --pid-ns private, --bind SRC[:DST], --no-host-tmp, --no-bind-cwd)
+              rsh       exec agent for mpirun (plm_rsh_agent): rdmarun rsh CONTAINER COMMAND...
+
             global options:
               --root DIR              state directory (default /run/rdmarun, rootless: $XDG_RUNTIME_DIR/rdmarun)
               --log FILE              write log entries to FILE

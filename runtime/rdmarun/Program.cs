@@ -55,6 +55,8 @@ public static class Program
                 "create" => CreateCommand.Run(g, rest, log),
                 "start" => StartCommand.Run(g, rest, log),
                 "run" => RunVerb.Run(g, rest, log),
+                "launch" => LaunchCommand.Run(g, rest, log),
+                "rsh" => RshCommand.Run(g, rest),
                 "state" => StateCommand.Run(g, rest),
                 "kill" => KillCommand.Run(g, rest),
                 "delete" => DeleteCommand.Run(g, rest, log),
@@ -75,8 +77,10 @@ public static class Program
         catch (Exception e) when (e is RuntimeError or Engine.Native.SyscallException or OciSpec.SpecException
                                    or IOException or UnauthorizedAccessException or Hooks.HookException)
         {
-            log.Error(e.Message);
-            if (log.HasFile) Console.Error.WriteLine(e.Message);
+            // .NET's file-system messages are bare resource keys in the AOT build: rebuild "path: reason".
+            var msg = e is IOException or UnauthorizedAccessException ? OciSpec.IoErrorText.Describe(e) : e.Message;
+            log.Error(msg);
+            if (log.HasFile) Console.Error.WriteLine(msg);
             return e is RuntimeError re ? re.ExitCode : 1;
         }
     }

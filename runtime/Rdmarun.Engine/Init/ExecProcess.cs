@@ -79,6 +79,18 @@ public static unsafe partial class ExecProcess
         throw new SyscallException($"exec {path}", Libc.Errno);
     }
 
+    /// <summary>
+    /// Execs the reaper image (a close-on-exec memfd; fine for a static ELF) with the resolved
+    /// program and its argv: reaper PATH ARGV0 ARGS...
+    /// </summary>
+    public static void ExecReaper(int imageFd, string path, IReadOnlyList<string> args, IReadOnlyList<string> env)
+    {
+        var argv = Array(["rdmarun-reaper", path, .. args]);
+        byte* empty = Utf8("");
+        Libc.syscall(SYS_execveat, imageFd, (nint)empty, (nint)argv, (nint)Array(env), AT_EMPTY_PATH);
+        throw new SyscallException("exec the rdmarun reaper", Libc.Errno);
+    }
+
     private static byte* Utf8(string s)
     {
         int n = Encoding.UTF8.GetByteCount(s);

@@ -82,7 +82,8 @@ public static unsafe class InitMain
         var running = HookPhases.StateFor(cfg.Id, "running", cfg.InitPid, cfg.Bundle, spec.Annotations);
         HookPhases.Run(spec.Hooks?.StartContainer, HookNames.StartContainer, running);
 
-        start.Become(process, cfg, () => SeccompInit.Load(spec.Linux?.Seccomp, seccompListener, cfg, "creating", spec.Annotations));
+        start.Become(process, cfg, () => SeccompInit.Load(spec.Linux?.Seccomp, seccompListener, cfg, "creating", spec.Annotations),
+            reaper: Reaper.Requested(spec.Annotations));
     }
 
     private static void RunExec(InitConfig cfg, Process process)

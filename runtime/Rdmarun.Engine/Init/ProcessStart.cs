@@ -31,9 +31,10 @@ public sealed record ProcessStart(string Exe, List<string> Args, List<string> En
     /// filter needs CAP_SYS_ADMIN, so it happens before the user switch drops it; with it, as late
     /// as possible, so the profile need not allow rdmarun's own syscalls.
     /// </summary>
-    public void Become(Process p, InitConfig cfg, Action loadSeccomp)
+    public void Become(Process p, InitConfig cfg, Action loadSeccomp, bool reaper = false)
     {
         bool nnp = p.NoNewPrivileges == true;
+        int reaperFd = reaper ? Reaper.CreateImage() : -1;
         if (!nnp) loadSeccomp();
         UserSetup.Apply(p, UserSetup.SetgroupsAllowed());
         ChdirCwd(p.Cwd); // again: the directory may only be reachable as the new user
@@ -43,6 +44,7 @@ public sealed record ProcessStart(string Exe, List<string> Args, List<string> En
             loadSeccomp();
         }
         ExecProcess.CloseExtraFds(cfg.PreserveFds);
+        if (reaperFd >= 0) ExecProcess.ExecReaper(reaperFd, Exe, Args, Env);
         ExecProcess.Exec(Exe, Args, Env);
     }
 

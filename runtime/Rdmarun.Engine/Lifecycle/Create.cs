@@ -24,6 +24,7 @@ public static class Create
         var bundle = Path.GetFullPath(o.Bundle);
         var spec = loaded ?? LoadAndCheck(bundle);
         var rdma = Rdma.RdmaSpecGrant.Apply(spec, g.RdmaPolicy);
+        _ = Init.Reaper.Requested(spec.Annotations); // a bad value fails here, before anything exists
 
         using var stateLock = store.Claim(o.Id);
         FaultPoint.Hit("create.after-claim");

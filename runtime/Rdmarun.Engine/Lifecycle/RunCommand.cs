@@ -3,10 +3,11 @@ namespace Rdmarun.Engine.Lifecycle;
 /// <summary>`run`: create + start, then (unless --detach) wait for the init and delete the container.</summary>
 public static class RunCommand
 {
-    public static int Run(GlobalOptions g, CreateOptions o, bool detach, bool keep, Action<string> warn)
+    /// <summary><paramref name="loaded"/>: the spec to run when the caller built it (launch).</summary>
+    public static int Run(GlobalOptions g, CreateOptions o, bool detach, bool keep, Action<string> warn, OciSpec.Spec? loaded = null)
     {
         Container.StateStore.ValidateId(o.Id);
-        var spec = Create.LoadAndCheck(Path.GetFullPath(o.Bundle));
+        var spec = loaded ?? Create.LoadAndCheck(Path.GetFullPath(o.Bundle));
         using var waiter = detach ? null : ChildWaiter.BecomeSubreaper();
         // Foreground with a terminal and no console socket: we hold the pty ourselves (as runc).
         using var tty = !detach && o.ConsoleSocket is null && spec.Process?.Terminal == true ? TtyProxy.Create() : null;

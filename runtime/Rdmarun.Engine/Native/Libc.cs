@@ -25,9 +25,22 @@ internal static unsafe partial class Libc
     [LibraryImport(L, SetLastError = true)] public static partial int kill(int pid, int sig);
     [LibraryImport(L, SetLastError = true)] public static partial int waitpid(int pid, int* status, int options);
     [LibraryImport(L, SetLastError = true)] public static partial int getpid();
+    [LibraryImport(L, SetLastError = true)] public static partial int getppid();
     [LibraryImport(L, SetLastError = true)] public static partial int getuid();
     [LibraryImport(L, SetLastError = true)] public static partial int geteuid();
     [LibraryImport(L, SetLastError = true)] public static partial int getgid();
+    [LibraryImport(L, SetLastError = true)] public static partial int getegid();
+    [LibraryImport(L, SetLastError = true)] public static partial int getgroups(int size, uint* list);
+
+    /// <summary>The caller's supplementary groups.</summary>
+    public static uint[] GetGroups()
+    {
+        int n = getgroups(0, null);
+        if (n <= 0) return [];
+        var list = new uint[n];
+        fixed (uint* p = list) n = getgroups(n, p);
+        return n < 0 ? [] : list[..n];
+    }
     [LibraryImport(L, SetLastError = true)] public static partial int prctl(int option, nuint a2, nuint a3, nuint a4, nuint a5);
     [LibraryImport(L, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int mkfifo(string path, int mode);
     [LibraryImport(L, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int mkdir(string path, int mode);
