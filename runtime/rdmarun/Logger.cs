@@ -30,7 +30,10 @@ public sealed class Logger
 
     private void Write(string level, string msg)
     {
-        var time = DateTimeOffset.Now.ToString("yyyy-MM-dd'T'HH:mm:ssK", System.Globalization.CultureInfo.InvariantCulture);
+        // UTC with a literal 'Z': Utf8JsonWriter escapes '+' of an offset as \u002B, and the runc
+        // shim parses "time" as raw RFC 3339 bytes (Go's Time.UnmarshalJSON does not unescape), so
+        // "+00:00" made `docker run` show a time parse error instead of rdmarun's message.
+        var time = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
         string line;
         if (_json)
         {
@@ -54,7 +57,7 @@ public sealed class Logger
         try { File.AppendAllText(_path, line + "\n"); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"rdmarun: cannot write log {_path}: {e.Message}");
+            Console.Error.WriteLine($"rdmarun: cannot write log {Rdmarun.OciSpec.IoErrorText.Describe(e, _path)}");
             Console.Error.WriteLine(line);
         }
     }

@@ -1,0 +1,301 @@
+# Docker cases, run once per runtime ($RT: rdmarun or runc) against the private dockerd.
+# Each function is one case; it prints what it saw and returns non-zero on a mismatch.
+IMG=rdmarun-e2e/busybox:latest
+
+d() { t docker "$@"; }
+drun() { d run --pull never --runtime "$RT" "$@"; }
+# A container name unique per runtime and case, removed before use (a re-run starts clean).
+cname() { local n="e2e-$RT-$1"; d rm -f "$n" >/dev/null 2>&1; echo "$n"; }
+insp() { d inspect -f "$1" "$2"; }
+cid_of() { insp '{{.Id}}' "$1"; }
+# The container's cgroup directory on the host (cgroupfs driver, our cgroup parent).
+host_cg() { echo "/sys/fs/cgroup/$1/$ENG_CGROUP_PARENT/docker/$2"; }
+# Runs CMD under a pseudo-terminal: the docker client needs one for -t.
+with_tty() { t script -qec "$1" /dev/null </dev/null; }
+logs_have() { d logs "$1" 2>&1 | grep -q -- "$2"; }
+running() { [ "$(insp '{{.State.Running}}' "$1")" = true ]; }
+not_running() { [ "$(insp '{{.State.Running}}' "$1")" = false ]; }
+
+docker_exit_code() {
+    drun --rm "$IMG" sh -c 'exit 3'; local rc=$?
+    expect_eq "exit status of sh -c 'exit 3'" 3 "$rc" || return 1
+    drun --rm "$IMG" false; rc=$?
+    expect_eq "exit status of false" 1 "$rc"
+}
+
+# A missing executable: docker maps the runtime's JSON log error to 127 and shows its message.
+docker_missing_exec_error() {
+    local err rc
+    err=$(drun --rm "$IMG" /no/such/binary 2>&1 >/dev/null); rc=$?
+    echo "$err"
+    expect_eq "exit status" 127 "$rc" && expect_match "docker's error" "/no/such/binary" "$err"
+}
+
+docker_stdout_stderr() {
+    local out err
+    out=$(drun --rm "$IMG" sh -c 'echo to-out; echo to-err >&2' 2>"$ENG_TMP/err")
+    err=$(cat "$ENG_TMP/err")
+    expect_eq stdout to-out "$out" && expect_eq stderr to-err "$err"
+}
+
+docker_logs() {
+    local n; n=$(cname logs)
+    drun -d --name "$n" "$IMG" sh -c 'echo log-out; echo log-err >&2' >/dev/null || return 1
+    expect_eq "docker wait" 0 "$(d wait "$n")" || return 1
+    expect_eq "logs stdout" log-out "$(d logs "$n" 2>/dev/null)" &&
+        expect_eq "logs stderr" log-err "$(d logs "$n" 2>&1 >/dev/null)"
+    local rc=$?; d rm "$n" >/dev/null; return $rc
+}
+
+docker_run_tty() {
+    local out rc
+    out=$(with_tty "docker run --pull never --rm -it --runtime $RT $IMG sh -c 'tty; [ -t 0 ] && echo stdin-is-tty; exit 5'"); rc=$?
+    echo "$out"
+    expect_eq "exit status" 5 "$rc" && expect_match "tty output" "/dev/pts/[0-9]+" "$out" &&
+        expect_match "stdin" "stdin-is-tty" "$out"
+}
+
+# Typed input reaches the shell through the pty, its output comes back.
+docker_run_tty_input() {
+    local out rc
+    out=$(printf 'echo typed-$((6*7))\nexit 6\n' | t script -qec "docker run --pull never --rm -it --runtime $RT $IMG sh" /dev/null); rc=$?
+    echo "$out"
+    expect_eq "exit status" 6 "$rc" && expect_match "shell output" "typed-42" "$out"
+}
+
+docker_detach() {
+    local n pid; n=$(cname detach)
+    drun -d --name "$n" "$IMG" sleep 300 >/dev/null || return 1
+    wait_for 20 running "$n" || fail "not running: $(insp '{{json .State}}' "$n")" || return 1
+    pid=$(insp '{{.State.Pid}}' "$n")
+    expect_match "host process of the container" "sleep 300" "$(tr '\0' ' ' </proc/"$pid"/cmdline)"
+    local rc=$?; d rm -f "$n" >/dev/null; return $rc
+}
+
+docker_exec() {
+    local n out rc; n=$(cname exec)
+    drun -d --name "$n" "$IMG" sleep 300 >/dev/null || return 1
+    out=$(d exec "$n" sh -c 'echo e-$((2+3)); echo e-err >&2; exit 4' 2>"$ENG_TMP/err"); rc=$?
+    expect_eq "exec exit status" 4 "$rc" && expect_eq "exec stdout" e-5 "$out" &&
+        expect_eq "exec stderr" e-err "$(cat "$ENG_TMP/err")" &&
+        expect_match "exec sees the container's processes" "sleep 300" "$(d exec "$n" ps)" &&
+        expect_eq "exec --user" 65534 "$(d exec -u nobody "$n" id -u)" &&
+        expect_eq "exec -e" v1 "$(d exec -e E2E=v1 "$n" sh -c 'echo $E2E')"
+    rc=$?; d rm -f "$n" >/dev/null; return $rc
+}
+
+docker_exec_tty() {
+    local n out rc; n=$(cname exectty)
+    drun -d --name "$n" "$IMG" sleep 300 >/dev/null || return 1
+    out=$(with_tty "docker exec -it $n sh -c 'tty; exit 3'"); rc=$?
+    echo "$out"
+    expect_eq "exit status" 3 "$rc" && expect_match "tty" "/dev/pts/[0-9]+" "$out"
+    rc=$?; d rm -f "$n" >/dev/null; return $rc
+}
+
+docker_pause() {
+    local n id fz; n=$(cname pause)
+    drun -d --name "$n" "$IMG" sleep 300 >/dev/null || return 1
+    id=$(cid_of "$n"); fz=$(host_cg freezer "$id")/freezer.state
+    d pause "$n" >/dev/null || return 1
+    expect_eq "State.Paused" true "$(insp '{{.State.Paused}}' "$n")" &&
+        expect_eq "$fz" FROZEN "$(cat "$fz")" &&
+        d unpause "$n" >/dev/null &&
+        expect_eq "State.Paused after unpause" false "$(insp '{{.State.Paused}}' "$n")" &&
+        expect_eq "$fz after unpause" THAWED "$(cat "$fz")" &&
+        expect_eq "exec after unpause" ok "$(d exec "$n" echo ok)"
+    local rc=$?; d rm -f "$n" >/dev/null; return $rc
+}
+
+# docker stop sends SIGTERM; a process that handles it exits with its own status.
+docker_stop_term() {
+    local n; n=$(cname stopterm)
+    drun -d --name "$n" "$IMG" sh -c 'trap "echo got-term; exit 7" TERM; echo ready; while :; do sleep 0.1; done' >/dev/null || return 1
+    wait_for 20 logs_have "$n" ready || fail "never printed ready" || return 1
+    d stop -t 30 "$n" >/dev/null || return 1
+    expect_eq ExitCode 7 "$(insp '{{.State.ExitCode}}' "$n")" && expect_match logs got-term "$(d logs "$n" 2>&1)"
+    local rc=$?; d rm -f "$n" >/dev/null; return $rc
+}
+
+# A process ignoring SIGTERM is killed with SIGKILL after the timeout.
+docker_stop_kill() {
+    local n; n=$(cname stopkill)
+    drun -d --name "$n" "$IMG" sh -c 'trap "" TERM; echo ready; while :; do sleep 0.1; done' >/dev/null || return 1
+    wait_for 20 logs_have "$n" ready || fail "never printed ready" || return 1
+    d stop -t 1 "$n" >/dev/null || return 1
+    expect_eq ExitCode 137 "$(insp '{{.State.ExitCode}}' "$n")"
+    local rc=$?; d rm -f "$n" >/dev/null; return $rc
+}
+
+docker_kill() {
+    local n; n=$(cname kill)
+    drun -d --name "$n" "$IMG" sh -c 'trap "echo got-usr1" USR1; echo ready; while :; do sleep 0.1; done' >/dev/null || return 1
+    wait_for 20 logs_have "$n" ready || fail "never printed ready" || return 1
+    d kill -s USR1 "$n" >/dev/null || return 1
+    wait_for 20 logs_have "$n" got-usr1 || fail "USR1 not delivered: $(d logs "$n" 2>&1)" || return 1
+    running "$n" || fail "stopped after USR1" || return 1
+    d kill "$n" >/dev/null || return 1
+    wait_for 20 not_running "$n" || fail "still running after docker kill" || return 1
+    expect_eq ExitCode 137 "$(insp '{{.State.ExitCode}}' "$n")"
+    local rc=$?; d rm -f "$n" >/dev/null; return $rc
+}
+
+docker_restart() {
+    local n p1 p2; n=$(cname restart)
+    drun -d --name "$n" "$IMG" sh -c 'echo started; touch /tmp/kept; sleep 300' >/dev/null || return 1
+    wait_for 20 running "$n" || return 1
+    p1=$(insp '{{.State.Pid}}' "$n")
+    d restart -t 1 "$n" >/dev/null || return 1
+    wait_for 20 running "$n" || fail "not running after restart" || return 1
+    p2=$(insp '{{.State.Pid}}' "$n")
+    [ "$p1" != "$p2" ] || fail "same pid $p1 after restart" || return 1
+    wait_for 20 sh -c "[ \$(docker logs $n 2>&1 | grep -c started) = 2 ]" || fail "logs: $(d logs "$n" 2>&1)" || return 1
+    expect_eq "file from the first run" ok "$(d exec "$n" sh -c '[ -e /tmp/kept ] && echo ok')"
+    local rc=$?; d rm -f "$n" >/dev/null; return $rc
+}
+
+# --restart on-failure:2: dockerd restarts the failing container twice through the runtime.
+docker_restart_policy() {
+    local n; n=$(cname restartpol)
+    drun -d --restart on-failure:2 --name "$n" "$IMG" sh -c 'exit 1' >/dev/null || return 1
+    wait_for 40 sh -c "[ \"\$(docker inspect -f '{{.RestartCount}} {{.State.Running}} {{.State.Restarting}}' $n)\" = '2 false false' ]" ||
+        fail "after 40 s: $(insp '{{.RestartCount}} {{json .State}}' "$n")"
+    local rc=$?; d rm -f "$n" >/dev/null; return $rc
+}
+
+# --rm: the container, its runtime state and its cgroups are gone when run returns.
+docker_rm_cleanup() {
+    local n id; n=$(cname rm)
+    drun --rm --name "$n" "$IMG" sh -c 'cat /proc/self/cgroup' >"$ENG_TMP/cg" || return 1
+    wait_for 20 sh -c "! docker inspect $n" || fail "container $n still exists" || return 1
+    id=$(sed -nE 's#.*/docker/([0-9a-f]{64}).*#\1#p' "$ENG_TMP/cg" | head -1)
+    [ -n "$id" ] || fail "no container id in /proc/self/cgroup: $(cat "$ENG_TMP/cg")" || return 1
+    local left
+    left=$(find "$ENG_TMP/docker/exec" /sys/fs/cgroup/*/"$ENG_CGROUP_PARENT" -name "$id*" 2>/dev/null)
+    expect_eq "runtime state and cgroups left for $id" "" "$left"
+}
+
+# A limit is checked where the container sees it and where the host enforces it.
+cg_limit_case() { # controller file expected docker-run-flags...
+    local ctl=$1 file=$2 want=$3; shift 3
+    local n id inside; n=$(cname "$ctl")
+    drun -d --name "$n" "$@" "$IMG" sleep 300 >/dev/null || return 1
+    id=$(cid_of "$n")
+    inside=$(d exec "$n" cat "/sys/fs/cgroup/$ctl/$file")
+    expect_eq "$file inside the container" "$want" "$inside" &&
+        expect_eq "$file on the host" "$want" "$(cat "$(host_cg "$ctl" "$id")/$file")"
+    local rc=$?; d rm -f "$n" >/dev/null; return $rc
+}
+docker_memory() { cg_limit_case memory memory.limit_in_bytes 67108864 --memory 64m; }
+docker_cpus() {
+    cg_limit_case cpu cpu.cfs_quota_us 50000 --cpus 0.5 && cg_limit_case cpu cpu.cfs_period_us 100000 --cpus 0.5
+}
+docker_pids_limit() { cg_limit_case pids pids.max 20 --pids-limit 20; }
+
+# docker update goes through the shim to the runtime's `update --resources -`.
+docker_update() {
+    local n id f; n=$(cname update)
+    drun -d --name "$n" --memory 64m "$IMG" sleep 300 >/dev/null || return 1
+    id=$(cid_of "$n"); f=$(host_cg memory "$id")/memory.limit_in_bytes
+    d update --memory 128m --memory-swap 256m "$n" >/dev/null &&
+        expect_eq "$f after docker update" 134217728 "$(cat "$f")" &&
+        d update --pids-limit 33 "$n" >/dev/null &&
+        expect_eq "pids.max after docker update" 33 "$(cat "$(host_cg pids "$id")/pids.max")"
+    local rc=$?; d rm -f "$n" >/dev/null; return $rc
+}
+
+# A block device outside Docker's default device rules (a loop device): with --device the node
+# exists and opens; without it mknod works (CAP_MKNOD) but the device cgroup refuses the open.
+docker_device() {
+    local dev out
+    dev=$(for d in /dev/loop7 /dev/loop0; do [ -b "$d" ] && echo "$d" && break; done)
+    [ -n "$dev" ] || skip "no /dev/loop7 or /dev/loop0 on this host"
+    local mm; mm=$(stat -c '%t:%T' "$dev")
+    out=$(drun --rm --device "$dev:/dev/e2e-blk" "$IMG" sh -c 'stat -c "%t:%T" /dev/e2e-blk; dd if=/dev/e2e-blk of=/dev/null count=1 2>/dev/null && echo opened') || return 1
+    expect_eq "device node and open" "$mm opened" "$(echo $out)" || return 1
+    out=$(drun --rm "$IMG" sh -c "mknod /tmp/b b $((16#${mm%:*})) $((16#${mm#*:})) && dd if=/tmp/b of=/dev/null count=1 && echo opened" 2>&1)
+    echo "$out"
+    expect_match "open without --device" "Operation not permitted" "$out" && expect_no_match "open without --device" opened "$out"
+}
+
+docker_caps() {
+    local eff
+    eff=$(drun --rm "$IMG" sh -c 'grep CapEff /proc/self/status') || return 1
+    expect_eq "default CapEff (docker's 14 capabilities)" "CapEff:	00000000a80425fb" "$eff" || return 1
+    eff=$(drun --rm --cap-drop ALL --cap-add NET_ADMIN "$IMG" sh -c 'grep CapEff /proc/self/status') || return 1
+    expect_eq "CapEff with --cap-drop ALL --cap-add NET_ADMIN" "CapEff:	0000000000001000" "$eff" || return 1
+    local out
+    out=$(drun --rm --cap-drop CHOWN "$IMG" sh -c 'touch /tmp/f; chown 65534 /tmp/f && echo chowned' 2>&1)
+    expect_no_match "chown with --cap-drop CHOWN" chowned "$out"
+}
+
+docker_read_only() {
+    local out
+    out=$(drun --rm --read-only "$IMG" sh -c 'touch /e2e-file 2>&1; grep " / " /proc/mounts') || true
+    echo "$out"
+    expect_match "writing to /" "Read-only file system" "$out" && expect_match "root mount" " ro[ ,]" "$out"
+}
+
+docker_user() {
+    expect_eq "--user 65534:65534" "65534 65534" "$(drun --rm --user 65534:65534 "$IMG" sh -c 'echo $(id -u) $(id -g)')" &&
+        expect_eq "--user nobody" "65534 65534 /home/nobody" "$(drun --rm --user nobody "$IMG" sh -c 'echo $(id -u) $(id -g) $HOME')"
+}
+
+docker_no_new_privileges() {
+    expect_eq "NoNewPrivs with the option" "NoNewPrivs:	1" "$(drun --rm --security-opt no-new-privileges "$IMG" grep NoNewPrivs /proc/self/status)" &&
+        expect_eq "NoNewPrivs without" "NoNewPrivs:	0" "$(drun --rm "$IMG" grep NoNewPrivs /proc/self/status)"
+}
+
+# Docker's default profile: filter mode, and it denies unshare(CLONE_NEWUSER) without CAP_SYS_ADMIN.
+docker_seccomp_default() {
+    local out
+    expect_eq "Seccomp" "Seccomp:	2" "$(drun --rm "$IMG" grep '^Seccomp:' /proc/self/status)" || return 1
+    out=$(drun --rm "$IMG" sh -c 'unshare -U true && echo unshared' 2>&1); echo "$out"
+    expect_no_match "unshare -U under the default profile" unshared "$out" || return 1
+    expect_eq "Seccomp with seccomp=unconfined" "Seccomp:	0" "$(drun --rm --security-opt seccomp=unconfined "$IMG" grep '^Seccomp:' /proc/self/status)"
+}
+
+docker_network_none() {
+    local links
+    links=$(drun --rm --network none "$IMG" sh -c "ip -o link | awk -F': ' '{print \$2}'") || return 1
+    expect_eq "interfaces with --network none" lo "$links"
+}
+
+docker_network_host() {
+    local inside outside
+    inside=$(drun --rm --network host "$IMG" sh -c "ip -o link | awk -F': ' '{print \$2}' | sort" | tr '\n' ' ') || return 1
+    outside=$(nsenter --net="$ENG_TMP/netns" ip -o link | awk -F': ' '{print $2}' | sed 's/@.*//' | sort | tr '\n' ' ')
+    expect_eq "interfaces with --network host (the daemon's netns)" "$outside" "$inside"
+}
+
+# The default bridge: eth0 gets an address on docker0's subnet; the gateway and a second
+# container answer ping.
+docker_network_bridge() {
+    local n ip gw out; n=$(cname bridge)
+    drun -d --name "$n" "$IMG" sleep 300 >/dev/null || return 1
+    ip=$(insp '{{.NetworkSettings.IPAddress}}' "$n"); gw=$(insp '{{.NetworkSettings.Gateway}}' "$n")
+    [ -n "$ip" ] && [ -n "$gw" ] || fail "no address: ip=[$ip] gateway=[$gw]" || return 1
+    out=$(d exec "$n" ip -4 -o addr show eth0); echo "$out"
+    expect_match "eth0 inside" "inet $ip/" "$out" || return 1
+    out=$(drun --rm "$IMG" sh -c "ping -c 1 -W 5 $gw >/dev/null && echo gw-ok; ping -c 1 -W 5 $ip >/dev/null && echo peer-ok")
+    expect_eq "ping the gateway and the first container" "gw-ok peer-ok" "$(echo $out)"
+    local rc=$?; d rm -f "$n" >/dev/null; return $rc
+}
+
+DOCKER_CASES="exit_code missing_exec_error stdout_stderr logs run_tty run_tty_input detach exec exec_tty
+pause stop_term stop_kill kill restart restart_policy rm_cleanup memory cpus pids_limit update device caps
+read_only user no_new_privileges seccomp_default network_none network_host network_bridge"
+
+docker_cases() { # RUNTIME
+    RT=$1
+    local c
+    for c in $DOCKER_CASES; do case_run "docker/$RT/${c//_/-}" "docker_$c"; done
+}
+
+# The image: the busybox rootfs tar imported locally (no registry).
+docker_import() {
+    d import --change 'CMD ["sh"]' "$ENG_TMP/busybox.tar" "$IMG" >/dev/null &&
+        expect_eq "imported image's command" '[sh]' "$(d image inspect -f '{{.Config.Cmd}}' "$IMG")"
+}
+# Not filtered by --case: every other docker case needs the image.
+docker_import_cases() { ENG_FILTER="" case_run "docker/import-image" docker_import; }

@@ -1,0 +1,58 @@
+# Case bookkeeping for the engine suite: each case prints one PASS/FAIL/SKIP line; a failing
+# case also prints what it saw. Sourced by run.sh.
+ENG_PASSED=0 ENG_FAILED=0 ENG_SKIPPED=0
+ENG_FAILED_NAMES=()
+
+# Every engine command goes through this: a hung daemon fails one case instead of the whole run.
+t() { timeout -k 5 "${ENG_CMD_TIMEOUT:-60}" "$@"; }
+
+# case NAME FUNCTION [ARGS...]: runs FUNCTION in a subshell with its output kept aside.
+# Exit 0 = pass, 77 = skip (the last line of output is the reason), anything else = fail.
+case_run() {
+    local name=$1; shift
+    if [ -n "${ENG_FILTER:-}" ] && [[ $name != $ENG_FILTER ]]; then return 0; fi
+    local out="$ENG_TMP/case.out" rc
+    ( set -uo pipefail; "$@" ) >"$out" 2>&1
+    rc=$?
+    case $rc in
+        0) ENG_PASSED=$((ENG_PASSED + 1)); echo "PASS $name" ;;
+        77) ENG_SKIPPED=$((ENG_SKIPPED + 1)); echo "SKIP $name: $(tail -1 "$out")" ;;
+        *) ENG_FAILED=$((ENG_FAILED + 1)); ENG_FAILED_NAMES+=("$name")
+           echo "FAIL $name (exit $rc)"; tail -25 "$out" | sed 's/^/    | /' ;;
+    esac
+}
+
+# skip_all PREFIX REASON NAME...: the cases a missing engine cannot run, each counted as skipped.
+skip_case() { ENG_SKIPPED=$((ENG_SKIPPED + 1)); echo "SKIP $1: $2"; }
+
+# Assertions print what differed and fail the case.
+expect_eq() { # what expected actual
+    [ "$2" = "$3" ] && return 0
+    printf 'expected %s = [%s], got [%s]\n' "$1" "$2" "$3"; return 1
+}
+expect_match() { # what extended-regex actual
+    grep -qE -- "$2" <<<"$3" && return 0
+    printf 'expected %s to match /%s/, got [%s]\n' "$1" "$2" "$3"; return 1
+}
+expect_no_match() { # what extended-regex actual
+    grep -qE -- "$2" <<<"$3" || return 0
+    printf 'expected %s not to match /%s/, got [%s]\n' "$1" "$2" "$3"; return 1
+}
+fail() { echo "$*"; return 1; }
+skip() { echo "$*"; exit 77; }
+
+# Polls CMD... until it succeeds, for up to $1 seconds (engines report state asynchronously).
+wait_for() {
+    local secs=$1; shift
+    local end=$((SECONDS + secs))
+    until "$@" >/dev/null 2>&1; do
+        [ $SECONDS -ge $end ] && return 1
+        sleep 0.2
+    done
+}
+
+report_summary() {
+    echo
+    [ ${#ENG_FAILED_NAMES[@]} -gt 0 ] && printf 'failed: %s\n' "${ENG_FAILED_NAMES[@]}"
+    echo "$ENG_PASSED passed, $ENG_FAILED failed, $ENG_SKIPPED skipped"
+}
