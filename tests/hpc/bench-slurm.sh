@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # bench-slurm.sh [--runs N] [--user root|NAME]...: per-step overhead of `srun --container` against a
-# bare `srun`, inside one allocation (so scheduling is not measured), for runc and rdmarun.
-# One lab per runtime; hyperfine interleaves nothing, so the bare srun is measured in each lab again.
-# Prints a markdown table (median and mean ± stddev in ms, overhead = container median - bare median).
+# bare `srun /bin/true`, for runc and rdmarun, inside one allocation (scheduling is not measured).
+# slurmstepd reads oci.conf at every step, so one lab serves both runtimes: each round runs a bare
+# step, a runc step and an rdmarun step in turn (interleaved, so load changes hit all three alike),
+# rewriting oci.conf before each container step. Prints a markdown table of medians in ms.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -15,40 +16,69 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ ${#users[@]} -gt 0 ] || users=(root)
-command -v hyperfine >/dev/null || { echo "bench-slurm: hyperfine not found (apt-get install hyperfine)" >&2; exit 2; }
+rdmarun=$(realpath "${RDMARUN_BIN:-$repo/out/rdmarun}")
+[ -x "$rdmarun" ] || { echo "bench-slurm: $rdmarun missing (scripts/build.sh)" >&2; exit 2; }
 
-bundles=$(mktemp -d /tmp/slurm-bundles.XXXXXX)
-results=$(mktemp -d /tmp/slurm-bench.XXXXXX)
-trap 'rm -rf "$bundles" "$results"' EXIT
-chmod 755 "$bundles"; chmod 1777 "$results" # job users write their hyperfine JSON there
+work=$(mktemp -d /tmp/slurm-bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+chmod 1777 "$work" # job users write their timings here
 for u in "${users[@]}"; do
-  if [ "$u" = root ]; then RDMARUN_BIN=$(command -v runc) "$repo/scripts/make-bundle.sh" "$bundles/root" true >/dev/null
-  else RDMARUN_BIN=$(command -v runc) "$here/make-rootless-bundle.sh" "$bundles/$u" "$u" true >/dev/null; fi
+  if [ "$u" = root ]; then RDMARUN_BIN=$(command -v runc) "$repo/scripts/make-bundle.sh" "$work/b-root" true >/dev/null
+  else RDMARUN_BIN=$(command -v runc) "$here/make-rootless-bundle.sh" "$work/b-$u" "$u" true >/dev/null; fi
 done
 
+# Runs inside the allocation as the job user: N rounds of bare, runc, rdmarun; one "variant ms" line each.
+cat > "$work/rounds.sh" <<'EOF'
+#!/usr/bin/env bash
+runs=$1 bundle=$2 out=$3 conf=$4
+step() { # variant, srun args...
+  local v=$1 t0 t1; shift
+  [ "$v" = bare ] || cat "$conf.$v" > "$conf"
+  t0=$EPOCHREALTIME; "$@" >/dev/null 2>&1 || echo "failed $v" >> "$out"; t1=$EPOCHREALTIME
+  echo "$v $(( (${t1/./} - ${t0/./}) / 1000 ))" >> "$out"
+}
+for v in bare runc rdmarun; do step "$v" srun -n1 true; done # warm-up, not recorded
+: > "$out"
+for i in $(seq 1 "$runs"); do
+  step bare srun -n1 true
+  step runc srun -n1 --container="$bundle" true
+  step rdmarun srun -n1 --container="$bundle" true
+done
+EOF
+chmod 755 "$work/rounds.sh"
+
+# In the lab: an oci.conf per runtime next to the live one, writable by the job users.
+cat > "$work/in-lab.sh" <<EOF
+#!/usr/bin/env bash
 for r in runc rdmarun; do
-  for u in "${users[@]}"; do
-    # salloc holds one allocation; every srun inside it is one step (bare, then --container).
-    inner="cd $results && hyperfine -N --runs $runs --warmup 2 --export-json $results/$r-$u.json \
-      -n bare 'srun -n1 true' -n container 'srun -n1 --container=$bundles/$u true' >/dev/null"
-    if [ "$u" = root ]; then cmd=(salloc -n1 -Q sh -c "$inner")
-    else cmd=(runuser -u "$u" -- env SLURM_CONF=@CONF@ salloc -n1 -Q sh -c "$inner"); fi
-    "$here/slurm-lab.sh" --runtime "$r" -- bash -c 'c=("$@"); c=("${c[@]//@CONF@/$SLURM_CONF}"); "${c[@]}"' _ "${cmd[@]}" \
-      || echo "bench-slurm: $r as $u failed" >&2
-  done
+  bin=\$(command -v runc); [ "\$r" = rdmarun ] && bin=$rdmarun
+  # Separate state roots: neither runtime has to read the other's state directories.
+  mkdir -p "\$SLURM_LAB/rt-\$r"; chmod 1777 "\$SLURM_LAB/rt-\$r"
+  sed -e "s|@RUNTIME@|\$bin|g" -e "s|@STATE@|\$SLURM_LAB/rt-\$r|g" "$here/slurm/oci.conf.\$r" > "\$SLURM_CONF.oci.\$r"
 done
+conf=\$(dirname "\$SLURM_CONF")/oci.conf
+for r in runc rdmarun; do mv "\$SLURM_CONF.oci.\$r" "\$conf.\$r"; done
+chmod 666 "\$conf" "\$conf".*
+for u in ${users[*]}; do
+  cmd=(salloc -n1 -Q "$work/rounds.sh" "$runs" "$work/b-\$u" "$work/times-\$u" "\$conf")
+  if [ "\$u" = root ]; then "\${cmd[@]}"; else runuser -u "\$u" -- env SLURM_CONF="\$SLURM_CONF" "\${cmd[@]}"; fi
+done
+EOF
+chmod 755 "$work/in-lab.sh"
+"$here/slurm-lab.sh" --runtime runc -- "$work/in-lab.sh" || echo "bench-slurm: lab run failed" >&2
 
-echo "| runtime | job user | bare srun median (ms) | srun --container median (ms) | mean ± sd (ms) | overhead per step (ms) |"
+median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) print "-"; else if (NR%2) print a[(NR+1)/2]; else print int((a[NR/2]+a[NR/2+1])/2)}'; }
+echo "| job user | bare srun | srun --container, runc | srun --container, rdmarun | overhead runc | overhead rdmarun |"
 echo "|---|---|---|---|---|---|"
-for r in runc rdmarun; do
-  for u in "${users[@]}"; do
-    f=$results/$r-$u.json
-    [ -s "$f" ] || { echo "| $r | $u | failed | | | |"; continue; }
-    jq -r --arg r "$r" --arg u "$u" '
-      (.results[] | select(.command == "bare") | .median * 1000) as $b
-      | (.results[] | select(.command == "container")) as $c
-      | "| \($r) | \($u) | \($b | round) | \($c.median * 1000 | round) | \($c.mean * 1000 | round) ± \($c.stddev * 1000 | round) | \(($c.median * 1000 - $b) | round) |"' "$f"
-  done
+for u in "${users[@]}"; do
+  f=$work/times-$u
+  [ -s "$f" ] || { echo "| $u | failed | | | | |"; continue; }
+  b=$(awk '$1=="bare"{print $2}' "$f" | median)
+  c=$(awk '$1=="runc"{print $2}' "$f" | median)
+  d=$(awk '$1=="rdmarun"{print $2}' "$f" | median)
+  echo "| $u | $b ms | $c ms | $d ms | $((c-b)) ms | $((d-b)) ms |"
+  grep '^failed' "$f" | sort | uniq -c | sed 's/^/  /' >&2
 done
 echo
-echo "$runs steps each, load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs, $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "Medians of $runs interleaved steps each (srun -n1 true inside one salloc), load average" \
+     "$(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs, $(date -u +%Y-%m-%dT%H:%MZ)."
