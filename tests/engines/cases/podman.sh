@@ -8,9 +8,9 @@ pinsp() { pm inspect -f "$1" "$2"; }
 p_running() { [ "$(pinsp '{{.State.Running}}' "$1")" = true ]; }
 p_logs_have() { pm logs "$1" 2>&1 | grep -q -- "$2"; }
 podman_cmd() { # the pm command line as a string, for script -c
-    printf 'env -u DOCKER_CONFIG -u DOCKER_HOST CONTAINERS_CONF=%s CONTAINERS_STORAGE_CONF=%s podman --root %s --runroot %s --storage-driver %s' \
+    printf 'env -u DOCKER_CONFIG -u DOCKER_HOST CONTAINERS_CONF=%s CONTAINERS_STORAGE_CONF=%s podman --root %s --runroot %s --storage-driver %s --runtime-flag root=%s' \
         "$ENG_TMP/podman/containers.conf" "$ENG_TMP/podman/storage.conf" "$ENG_TMP/podman/root" \
-        "$ENG_TMP/podman/runroot" "${ENG_PODMAN_STORAGE:-overlay}"
+        "$ENG_TMP/podman/runroot" "${ENG_PODMAN_STORAGE:-overlay}" "$ENG_TMP/podman/runtime-root"
 }
 
 podman_run() {

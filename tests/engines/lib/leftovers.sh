@@ -5,7 +5,7 @@
 
 # Paths an engine would create on the host with its defaults (the suite overrides all of them).
 HOST_WATCH="/var/lib/docker /var/lib/containerd /run/containerd /var/lib/containers/storage /run/containers
-/run/libpod /var/lib/cni /etc/cni/net.d/cni.lock /run/runc /run/rdmarun/moby /run/crun"
+/run/libpod /var/lib/cni /etc/cni/net.d/cni.lock /run/crun"
 # Written whatever the flags say: dockerd 20.10's trust key and plugin socket dir, and
 # containers/image's blob-info cache (podman import; no option moves it for root). The suite
 # removes them when it created them, and says so.

@@ -24,11 +24,12 @@ network_config_dir = "$p/net"
 TOML
 }
 
+# --runtime-flag root=: the runtime keeps its state under the temp dir, not in /run/NAME.
 pm() {
     # (DOCKER_CONFIG/DOCKER_HOST belong to the private dockerd; podman would read its auth file)
     t env -u DOCKER_CONFIG -u DOCKER_HOST CONTAINERS_CONF="$ENG_TMP/podman/containers.conf" \
         CONTAINERS_STORAGE_CONF="$ENG_TMP/podman/storage.conf" podman --root "$ENG_TMP/podman/root" --runroot "$ENG_TMP/podman/runroot" \
-        --storage-driver "${ENG_PODMAN_STORAGE:-overlay}" "$@"
+        --storage-driver "${ENG_PODMAN_STORAGE:-overlay}" --runtime-flag "root=$ENG_TMP/podman/runtime-root" "$@"
 }
 
 podman_setup() {
