@@ -2,7 +2,7 @@
 # Each function is one case; it prints what it saw and returns non-zero on a mismatch.
 IMG=rdmarun-e2e/busybox:latest
 
-d() { t docker "$@"; }
+d() { t "$ENG_DOCKER" "$@"; }
 drun() { d run --pull never --runtime "$RT" "$@"; }
 # A container name unique per runtime and case, removed before use (a re-run starts clean).
 cname() { local n="e2e-$RT-$1"; d rm -f "$n" >/dev/null 2>&1; echo "$n"; }
@@ -49,7 +49,7 @@ docker_logs() {
 
 docker_run_tty() {
     local out rc
-    out=$(with_tty "docker run --pull never --rm -it --runtime $RT $IMG sh -c 'tty; [ -t 0 ] && echo stdin-is-tty; exit 5'"); rc=$?
+    out=$(with_tty "$ENG_DOCKER run --pull never --rm -it --runtime $RT $IMG sh -c 'tty; [ -t 0 ] && echo stdin-is-tty; exit 5'"); rc=$?
     echo "$out"
     expect_eq "exit status" 5 "$rc" && expect_match "tty output" "/dev/pts/[0-9]+" "$out" &&
         expect_match "stdin" "stdin-is-tty" "$out"
@@ -58,7 +58,7 @@ docker_run_tty() {
 # Typed input reaches the shell through the pty, its output comes back.
 docker_run_tty_input() {
     local out rc
-    out=$(printf 'echo typed-$((6*7))\nexit 6\n' | t script -qec "docker run --pull never --rm -it --runtime $RT $IMG sh" /dev/null); rc=$?
+    out=$(printf 'echo typed-$((6*7))\nexit 6\n' | t script -qec "$ENG_DOCKER run --pull never --rm -it --runtime $RT $IMG sh" /dev/null); rc=$?
     echo "$out"
     expect_eq "exit status" 6 "$rc" && expect_match "shell output" "typed-42" "$out"
 }
@@ -87,7 +87,7 @@ docker_exec() {
 docker_exec_tty() {
     local n out rc; n=$(cname exectty)
     drun -d --name "$n" "$IMG" sleep 300 >/dev/null || return 1
-    out=$(with_tty "docker exec -it $n sh -c 'tty; exit 3'"); rc=$?
+    out=$(with_tty "$ENG_DOCKER exec -it $n sh -c 'tty; exit 3'"); rc=$?
     echo "$out"
     expect_eq "exit status" 3 "$rc" && expect_match "tty" "/dev/pts/[0-9]+" "$out"
     rc=$?; d rm -f "$n" >/dev/null; return $rc
@@ -149,7 +149,7 @@ docker_restart() {
     wait_for 20 running "$n" || fail "not running after restart" || return 1
     p2=$(insp '{{.State.Pid}}' "$n")
     [ "$p1" != "$p2" ] || fail "same pid $p1 after restart" || return 1
-    wait_for 20 sh -c "[ \$(docker logs $n 2>&1 | grep -c started) = 2 ]" || fail "logs: $(d logs "$n" 2>&1)" || return 1
+    wait_for 20 sh -c "[ \$($ENG_DOCKER logs $n 2>&1 | grep -c started) = 2 ]" || fail "logs: $(d logs "$n" 2>&1)" || return 1
     expect_eq "file from the first run" ok "$(d exec "$n" sh -c '[ -e /tmp/kept ] && echo ok')"
     local rc=$?; d rm -f "$n" >/dev/null; return $rc
 }
@@ -158,7 +158,7 @@ docker_restart() {
 docker_restart_policy() {
     local n; n=$(cname restartpol)
     drun -d --restart on-failure:2 --name "$n" "$IMG" sh -c 'exit 1' >/dev/null || return 1
-    wait_for 40 sh -c "[ \"\$(docker inspect -f '{{.RestartCount}} {{.State.Running}} {{.State.Restarting}}' $n)\" = '2 false false' ]" ||
+    wait_for 40 sh -c "[ \"\$($ENG_DOCKER inspect -f '{{.RestartCount}} {{.State.Running}} {{.State.Restarting}}' $n)\" = '2 false false' ]" ||
         fail "after 40 s: $(insp '{{.RestartCount}} {{json .State}}' "$n")"
     local rc=$?; d rm -f "$n" >/dev/null; return $rc
 }
@@ -167,7 +167,7 @@ docker_restart_policy() {
 docker_rm_cleanup() {
     local n id; n=$(cname rm)
     drun --rm --name "$n" "$IMG" sh -c 'cat /proc/self/cgroup' >"$ENG_TMP/cg" || return 1
-    wait_for 20 sh -c "! docker inspect $n" || fail "container $n still exists" || return 1
+    wait_for 20 sh -c "! $ENG_DOCKER inspect $n" || fail "container $n still exists" || return 1
     id=$(sed -nE 's#.*/docker/([0-9a-f]{64}).*#\1#p' "$ENG_TMP/cg" | head -1)
     [ -n "$id" ] || fail "no container id in /proc/self/cgroup: $(cat "$ENG_TMP/cg")" || return 1
     local left
@@ -282,8 +282,53 @@ docker_network_bridge() {
     local rc=$?; d rm -f "$n" >/dev/null; return $rc
 }
 
+# Bind mounts (rw and ro), a named volume and --tmpfs.
+docker_volumes() {
+    local dir=$ENG_TMP/vol-$RT out
+    mkdir -p "$dir"; echo from-host >"$dir/in"
+    out=$(drun --rm -v "$dir:/data" -v "$dir:/ro:ro" -v "e2e-vol-$RT:/named" --tmpfs /scratch:size=1m "$IMG" sh -c \
+        'cat /data/in; echo from-container >/data/out; touch /ro/x 2>&1 | grep -o "Read-only file system"; echo v >/named/f && cat /named/f; grep " /scratch " /proc/mounts | cut -d" " -f3') || return 1
+    expect_eq "mounts" "from-host Read-only file system v tmpfs" "$(echo $out)" &&
+        expect_eq "file written through the bind mount" from-container "$(cat "$dir/out")"
+    local rc=$?; d volume rm "e2e-vol-$RT" >/dev/null 2>&1; return $rc
+}
+
+# What docker puts in the process and UTS parts of the spec.
+docker_process_options() {
+    local out
+    out=$(drun --rm -e E2E_A=1 -w /tmp --hostname e2e-host --ulimit nofile=100:200 --sysctl net.ipv4.ip_forward=1 "$IMG" sh -c \
+        'echo $E2E_A $(pwd) $(hostname) $(ulimit -Sn) $(ulimit -Hn) $(cat /proc/sys/net/ipv4/ip_forward)') || return 1
+    expect_eq "env cwd hostname ulimits sysctl" "1 /tmp e2e-host 100 200 1" "$out"
+}
+
+# --init: docker bind-mounts its init (tini) and runs it as PID 1.
+docker_init() {
+    local out
+    out=$(drun --rm --init "$IMG" sh -c 'tr "\0" " " </proc/1/cmdline') || return 1
+    expect_match "PID 1" "^/sbin/docker-init -- sh" "$out"
+}
+
+# Without its own PID namespace the shim kills the container with `kill --all` on stop.
+docker_pid_host() {
+    local n pid; n=$(cname pidhost)
+    drun -d --pid host --name "$n" "$IMG" sh -c 'sleep 301 & sleep 302' >/dev/null || return 1
+    wait_for 20 pgrep -f "^sleep 301" || fail "no sleep 301 on the host" || return 1
+    pid=$(pgrep -f "^sleep 301" | head -1)
+    d rm -f "$n" >/dev/null || return 1
+    wait_for 20 sh -c "! kill -0 $pid" || fail "process $pid of the container survived docker rm -f"
+}
+
+# exec -d: the shim's `exec --detach`.
+docker_exec_detach() {
+    local n; n=$(cname execd)
+    drun -d --name "$n" "$IMG" sleep 300 >/dev/null || return 1
+    d exec -d "$n" sh -c 'echo bg >/tmp/bg' || return 1
+    wait_for 20 sh -c "$ENG_DOCKER exec $n cat /tmp/bg | grep -q bg" || fail "detached exec did not run"
+    local rc=$?; d rm -f "$n" >/dev/null; return $rc
+}
+
 DOCKER_CASES="exit_code missing_exec_error stdout_stderr logs run_tty run_tty_input detach exec exec_tty
-pause stop_term stop_kill kill restart restart_policy rm_cleanup memory cpus pids_limit update device caps
+exec_detach volumes process_options init pid_host pause stop_term stop_kill kill restart restart_policy rm_cleanup memory cpus pids_limit update device caps
 read_only user no_new_privileges seccomp_default network_none network_host network_bridge"
 
 docker_cases() { # RUNTIME

@@ -34,6 +34,10 @@ dockerd_config() { # FILE
 JSON
 }
 
+# The client from Debian's docker.io, matching the daemon (another docker earlier on PATH
+# could be any version).
+ENG_DOCKER=$( [ -x /usr/bin/docker ] && echo /usr/bin/docker || command -v docker )
+
 dockerd_start() {
     local d=$ENG_TMP/docker
     mkdir -p "$d"
@@ -43,7 +47,7 @@ dockerd_start() {
     ENG_DOCKERD_PID=$!
     local i
     for i in $(seq 1 150); do
-        if t docker version >/dev/null 2>&1; then return 0; fi
+        if t "$ENG_DOCKER" version >/dev/null 2>&1; then return 0; fi
         kill -0 "$ENG_DOCKERD_PID" 2>/dev/null || break
         sleep 0.2
     done
@@ -58,8 +62,8 @@ dockerd_log_tail() { tail -"${1:-15}" "$ENG_TMP/docker/dockerd.log" 2>/dev/null 
 dockerd_stop() {
     [ -n "${ENG_DOCKERD_PID:-}" ] || return 0
     local ids
-    ids=$(t docker ps -aq 2>/dev/null)
-    [ -n "$ids" ] && t docker rm -f $ids >/dev/null 2>&1
+    ids=$(t "$ENG_DOCKER" ps -aq 2>/dev/null)
+    [ -n "$ids" ] && t "$ENG_DOCKER" rm -f $ids >/dev/null 2>&1
     kill -TERM "$ENG_DOCKERD_PID" 2>/dev/null
     local i
     for i in $(seq 1 100); do kill -0 "$ENG_DOCKERD_PID" 2>/dev/null || break; sleep 0.2; done
