@@ -28,6 +28,8 @@ done
 wants() { [[ ",$only," == *",$1,"* ]]; }
 
 [ "$(id -u)" = 0 ] || { echo "engines: must run as root (starts daemons)"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+# A fresh machine gets the engines from Debian here; an engine still missing is skipped below.
+( source "$repo/scripts/lib/deps.sh" && ensure_deps engines ) || echo "engines: installing the engine packages failed"
 RDMARUN_BIN=$(realpath "${RDMARUN_BIN:-$repo/out/rdmarun}")
 [ -x "$RDMARUN_BIN" ] || { echo "engines: $RDMARUN_BIN missing (run scripts/build.sh)"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 

@@ -15,6 +15,16 @@ host_snapshot() {
     local p
     for p in $HOST_WATCH $HOST_DOCKERD_FIXED /var/lib/containers; do [ -e "$p" ] && echo "$p"; done >"$ENG_TMP/host-before"
     find /sys/fs/cgroup -maxdepth 2 -name docker -o -maxdepth 2 -name libpod_parent >>"$ENG_TMP/host-before" 2>/dev/null
+    host_net_state >"$ENG_TMP/host-net-before"
+}
+
+# The host's network state dockerd would change outside its namespace: docker0, its iptables
+# chains, ip_forward.
+host_net_state() {
+    ip -o link show docker0 2>/dev/null | cut -d: -f2
+    iptables -S 2>/dev/null | grep -c DOCKER
+    iptables -t nat -S 2>/dev/null | grep -c DOCKER
+    cat /proc/sys/net/ipv4/ip_forward
 }
 
 created_by_us() { [ -e "$1" ] && ! grep -qxF "$1" "$ENG_TMP/host-before"; }
@@ -64,6 +74,10 @@ case_nothing_left() {
     for p in $HOST_WATCH $(find /sys/fs/cgroup -maxdepth 2 -name docker -o -maxdepth 2 -name libpod_parent 2>/dev/null); do
         if created_by_us "$p"; then bad=1; echo "host path created by the engines: $p"; fi
     done
+    if [ "$(host_net_state)" != "$(cat "$ENG_TMP/host-net-before")" ]; then
+        bad=1; echo "host network state changed (docker0 / DOCKER iptables chains / ip_forward):"
+        diff "$ENG_TMP/host-net-before" <(host_net_state)
+    fi
     tidy_dockerd_fixed
     # The parent of the blob-info cache, when the cache was the only reason it exists.
     created_by_us /var/lib/containers && rmdir /var/lib/containers 2>/dev/null
