@@ -263,7 +263,7 @@ docker_network_none() {
 
 docker_network_host() {
     local inside outside
-    inside=$(drun --rm --network host "$IMG" sh -c "ip -o link | awk -F': ' '{print \$2}' | sort" | tr '\n' ' ') || return 1
+    inside=$(drun --rm --network host "$IMG" sh -c "ip -o link | awk -F': ' '{print \$2}' | sed 's/@.*//' | sort" | tr '\n' ' ') || return 1
     outside=$(nsenter --net="$ENG_TMP/netns" ip -o link | awk -F': ' '{print $2}' | sed 's/@.*//' | sort | tr '\n' ' ')
     expect_eq "interfaces with --network host (the daemon's netns)" "$outside" "$inside"
 }
