@@ -49,8 +49,11 @@ for u in "${users[@]}"; do
 done
 
 for r in "${runtimes[@]}"; do
-  if [ "$r" = rdmarun ] && [ ! -x "${RDMARUN_BIN:-$repo/out/rdmarun}" ]; then
-    skip_all "$r" "out/rdmarun missing (scripts/build.sh)"; continue
+  if [ "$r" = rdmarun ]; then
+    [ -x "${RDMARUN_BIN:-$repo/out/rdmarun}" ] || { skip_all "$r" "out/rdmarun missing (scripts/build.sh)"; continue; }
+    # A snapshot: out/rdmarun may be rebuilt while the suite runs.
+    install -m 755 "${RDMARUN_BIN:-$repo/out/rdmarun}" "$bundles/rdmarun"
+    export RDMARUN_BIN=$bundles/rdmarun
   fi
   log=$(mktemp)
   SLURM_CASES_BUNDLES=$bundles SLURM_CASES="${cases[*]}" \
