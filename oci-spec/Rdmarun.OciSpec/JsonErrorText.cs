@@ -11,7 +11,8 @@ namespace Rdmarun.OciSpec;
 /// </summary>
 static partial class JsonErrorText
 {
-    [GeneratedRegex(@"could not be converted to (?<type>[\w.`\[\]]+)")]
+    // The second form is what NativeAOT with UseSystemResourceKeys says instead of the sentence.
+    [GeneratedRegex(@"(could not be converted to |DeserializeUnableToConvertValue, )(?<type>[\w.`\[\]]+)")]
     private static partial Regex ConvertedTo();
 
     [GeneratedRegex(@"\s*(Path: \S*\s*\|\s*)?LineNumber: \d+ \| BytePositionInLine: \d+\.?\s*$")]
@@ -40,6 +41,8 @@ static partial class JsonErrorText
 
     static string Clean(string message)
     {
+        if (ResourceKey().Match(PositionSuffix().Replace(message, "").Trim()) is { Success: true } k)
+            return FromResourceKey(k.Groups["key"].Value, k.Groups["arg"].Value);
         if (message.StartsWith("Expected depth to be zero", StringComparison.Ordinal))
             return "unexpected end of data: an object or array is not closed";
         if (message.StartsWith("The input does not contain any JSON tokens", StringComparison.Ordinal))
@@ -50,6 +53,48 @@ static partial class JsonErrorText
         if (stop > 0) s = s[..stop];
         if (s.EndsWith('.')) s = s[..^1];
         return s.Length > 0 ? char.ToLowerInvariant(s[0]) + s[1..] : s;
+    }
+
+    // "ExpectedStartOfPropertyNotFound, n": a reader message in the AOT binary (UseSystemResourceKeys).
+    [GeneratedRegex(@"^(?<key>[A-Z][A-Za-z]+)(, (?<arg>.*))?$")]
+    private static partial Regex ResourceKey();
+
+    static string FromResourceKey(string key, string arg)
+    {
+        string found = arg.Length > 0 ? $", found '{arg.Split(',')[0].Trim()}'" : "";
+        return key switch
+        {
+            "ExpectedStartOfPropertyNotFound" or "ExpectedStartOfPropertyOrValueNotFound" => "expected a property name in double quotes" + found,
+            "ExpectedSeparatorAfterPropertyNameNotFound" => "expected ':' after a property name" + found,
+            "ExpectedStartOfValueNotFound" or "ExpectedValueAfterPropertyNameNotFound" => "expected a value" + found,
+            "ExpectedEndAfterSingleJson" => "unexpected data after the end of the document" + found,
+            "ExpectedEndOfDigitNotFound" or "ExpectedNextDigitEValueNotFound" or "RequiredDigitNotFoundAfterSign"
+                or "RequiredDigitNotFoundAfterDecimal" or "RequiredDigitNotFoundEndOfData" => "invalid number" + found,
+            "ExpectedFalse" or "ExpectedTrue" or "ExpectedNull" => $"invalid literal, expected {key[8..].ToLowerInvariant()}" + found,
+            "DeserializeUnableToConvertValue" => $"expected {Expected(arg)}",
+            "EndOfStringNotFound" => "a string is not closed",
+            "InvalidCharacterWithinString" or "InvalidCharacterAfterEscapeWithinString" => "invalid character in a string" + found,
+            "TrailingCommaNotAllowedBeforeObjectEnd" or "TrailingCommaNotAllowedBeforeArrayEnd" => "trailing comma",
+            "MismatchedObjectArray" => "a closing bracket does not match its opening one" + found,
+            "ObjectDepthTooLarge" or "ArrayDepthTooLarge" => "nested too deeply",
+            "EndOfCommentNotFound" or "CommentsNotAllowed" or "ConsumeCommentsNotAllowed" => "comments are not allowed in json",
+            "ExpectedJsonTokens" or "ZeroDepthAtEnd" => "the document is empty",
+            "InvalidEndOfJsonNonPrimitive" or "ExpectedDepthToBeZero" or "UnexpectedEndOfDataWhileReadingComment"
+                => "unexpected end of data: an object or array is not closed",
+            _ => Words(key) + (arg.Length > 0 ? $" ({arg})" : ""),
+        };
+    }
+
+    /// <summary>"SomeResourceKey" → "some resource key": better than the bare key for anything not mapped above.</summary>
+    static string Words(string key)
+    {
+        var sb = new StringBuilder();
+        foreach (char c in key)
+        {
+            if (char.IsUpper(c) && sb.Length > 0) sb.Append(' ');
+            sb.Append(char.ToLowerInvariant(c));
+        }
+        return sb.ToString();
     }
 
     static string Expected(string dotnetType)

@@ -73,7 +73,7 @@ public static class SpecJson
         try { bytes = File.ReadAllBytes(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new SpecException($"open {path}: {e.Message}", null, e);
+            throw new SpecException($"open {IoErrorText.Describe(e, path)}", null, e);
         }
         return ParseSpec(bytes, "config.json");
     }

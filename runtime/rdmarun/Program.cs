@@ -75,7 +75,10 @@ public static class Program
             };
         }
         catch (Exception e) when (e is RuntimeError or Engine.Native.SyscallException or OciSpec.SpecException
-                                   or IOException or UnauthorizedAccessException or Hooks.HookException)
+                                   or IOException or UnauthorizedAccessException or Hooks.HookException
+                                   or Rdmarun.Cgroups.CgroupException or Hooks.PosixException
+                                   or Rdma.RdmaPolicyException or Rdma.RdmaRequestException
+                                   or Rdma.RdmaRefusalException or Rdma.Netlink.RdmaNetlinkException)
         {
             // .NET's file-system messages are bare resource keys in the AOT build: rebuild "path: reason".
             var msg = e is IOException or UnauthorizedAccessException ? OciSpec.IoErrorText.Describe(e) : e.Message;
