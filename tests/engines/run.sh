@@ -4,17 +4,19 @@
 # rdmarun is rdmarun's; one with both is the harness's). Also tests scripts/install.sh.
 #
 #   tests/engines/run.sh [--runtimes "rdmarun runc"] [--only install,docker,containerd,podman]
-#                        [--case GLOB] [--keep]
+#                        [--case GLOB] [--keep] [--lab]
 #
 # Every daemon gets private roots, sockets and pid files under a temp dir (dockerd also its own
 # network namespace and containerd), so the host's engines are never touched. Each case prints
 # PASS/FAIL/SKIP; the last line is "N passed, N failed, N skipped". Exit 1 when a case failed.
+# --lab also runs rdma-lab.sh (RDMA through Docker in the kernel lab, ~1 min once the lab is
+# built); without it that group counts as one skipped case.
 # Environment: RDMARUN_BIN (default out/rdmarun), ENG_CMD_TIMEOUT (seconds per engine command, 60).
 set -uo pipefail
 {
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 repo=$(cd "$here/../.." && pwd -P)
-runtimes="rdmarun runc" only="install,docker,containerd,podman" keep=0
+runtimes="rdmarun runc" only="install,docker,containerd,podman" keep=0 lab=0
 ENG_FILTER=""
 while [ $# -gt 0 ]; do
     case $1 in
@@ -22,7 +24,8 @@ while [ $# -gt 0 ]; do
         --only) only=$2; shift 2 ;;
         --case) ENG_FILTER=$2; shift 2 ;;
         --keep) keep=1; shift ;;
-        *) sed -n '2,13p' "$0" >&2; exit 2 ;;
+        --lab) lab=1; shift ;;
+        *) sed -n '2,15p' "$0" >&2; exit 2 ;;
     esac
 done
 wants() { [[ ",$only," == *",$1,"* ]]; }
@@ -106,6 +109,17 @@ if wants podman; then
         ENG_FAILED=$((ENG_FAILED + 1)); ENG_FAILED_NAMES+=("podman/setup"); echo "FAIL podman/setup"
     fi
     podman_stop
+fi
+
+if [ "$lab" = 1 ]; then
+    # Its own counts, added to ours (the lab boots a VM; its cases print as they run).
+    RDMARUN_BIN=$RDMARUN_BIN "$here/rdma-lab.sh" | tee "$ENG_TMP/lab.log" | grep -v '^[0-9]* passed'
+    read -r lp _ lf _ ls _ < <(grep -E '^[0-9]+ passed, [0-9]+ failed' "$ENG_TMP/lab.log" | tail -1)
+    ENG_PASSED=$((ENG_PASSED + ${lp:-0})); ENG_FAILED=$((ENG_FAILED + ${lf:-1})); ENG_SKIPPED=$((ENG_SKIPPED + ${ls:-0}))
+    grep '^FAIL' "$ENG_TMP/lab.log" | while read -r _ n _; do echo "$n"; done >"$ENG_TMP/lab.failed"
+    while read -r n; do ENG_FAILED_NAMES+=("$n"); done <"$ENG_TMP/lab.failed"
+else
+    skip_case "lab/docker/*" "RDMA through Docker needs the kernel lab: tests/engines/run.sh --lab or tests/engines/rdma-lab.sh"
 fi
 
 stop_all

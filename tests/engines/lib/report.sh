@@ -8,6 +8,7 @@ t() { timeout -k 5 "${ENG_CMD_TIMEOUT:-60}" "$@"; }
 
 # case NAME FUNCTION [ARGS...]: runs FUNCTION in a subshell with its output kept aside.
 # Exit 0 = pass, 77 = skip (the last line of output is the reason), anything else = fail.
+# ENG_VERBOSE=1 prints what passing cases saw too.
 case_run() {
     local name=$1; shift
     if [ -n "${ENG_FILTER:-}" ] && [[ $name != $ENG_FILTER ]]; then return 0; fi
@@ -15,14 +16,15 @@ case_run() {
     ( set -uo pipefail; "$@" ) >"$out" 2>&1
     rc=$?
     case $rc in
-        0) ENG_PASSED=$((ENG_PASSED + 1)); echo "PASS $name" ;;
+        0) ENG_PASSED=$((ENG_PASSED + 1)); echo "PASS $name"
+           if [ "${ENG_VERBOSE:-0}" = 1 ]; then sed 's/^/    | /' "$out"; fi ;;
         77) ENG_SKIPPED=$((ENG_SKIPPED + 1)); echo "SKIP $name: $(tail -1 "$out")" ;;
         *) ENG_FAILED=$((ENG_FAILED + 1)); ENG_FAILED_NAMES+=("$name")
            echo "FAIL $name (exit $rc)"; tail -25 "$out" | sed 's/^/    | /' ;;
     esac
 }
 
-# skip_all PREFIX REASON NAME...: the cases a missing engine cannot run, each counted as skipped.
+# skip_case NAME REASON: a case (or group) a missing engine cannot run, counted as skipped.
 skip_case() { ENG_SKIPPED=$((ENG_SKIPPED + 1)); echo "SKIP $1: $2"; }
 
 # Assertions print what differed and fail the case.
