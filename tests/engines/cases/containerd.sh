@@ -86,7 +86,14 @@ containerd_delete_cleanup() {
         expect_eq "containers left" "" "$(ctr_ container ls -q | grep -x "$id")"
 }
 
-CONTAINERD_CASES="run tty exec pause kill delete_cleanup"
+# --no-pivot reaches the runtime's create: the rootfs is still the container's, the host's hidden.
+containerd_no_pivot() {
+    local id out; id=$(ctr_id nopivot)
+    out=$(crun_ "$id" --rm --no-pivot -- sh -c "[ -x /bin/busybox ] && [ ! -e $ENG_TMP ] && [ ! -e /work ] && echo own-root") || return 1
+    expect_eq "root with --no-pivot" own-root "$out"
+}
+
+CONTAINERD_CASES="run tty exec pause kill delete_cleanup no_pivot"
 
 # The CRI registration install.sh wrote is what containerd itself parses.
 containerd_cri_config() {
