@@ -15,6 +15,7 @@ host_main() {
     local rc=0
     share=$(mktemp -d /tmp/rdmarun-engines-lab.XXXXXX) || exit 1
     trap 'rm -rf "$share"' EXIT
+    trap 'exit 130' INT TERM PIPE
     # Copies: a rebuild during the run must not change what is tested; the guest sees the share.
     cp "${RDMARUN_BIN:-$repo/out/rdmarun}" "$share/rdmarun" || exit 1
     source "$here/lib/rootfs.sh"

@@ -52,7 +52,7 @@ on_exit() {
     if [ "$keep" = 1 ]; then echo "kept $ENG_TMP"; else rm -rf "$ENG_TMP"; fi
 }
 trap on_exit EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT TERM HUP PIPE
 
 host_snapshot
 echo "rdmarun: $RDMARUN_BIN; temp dir: $ENG_TMP; cgroup parent: /$ENG_CGROUP_PARENT"
