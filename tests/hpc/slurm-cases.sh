@@ -111,6 +111,33 @@ case_runtime_killed() {
   assert_nothing_left "$id" "$pid"
 }
 
+# srun forwards its stdin to the container process (runtime `run` keeps the task's stdio).
+case_srun_stdin() {
+  local out token=$RANDOM
+  out=$(printf 'line-%s\n' "$token" | as_user "$user" timeout 60 srun --container="$bundle" cat 2>"$work/err")
+  [ "$out" = "line-$token" ] || { echo "container echoed '$out', want 'line-$token'; stderr: $(cat "$work/err")"; return 1; }
+}
+
+# scancel of a job whose srun step (not a batch step) runs a container: srun ends, nothing is left.
+case_scancel_srun_step() {
+  local job id pid i
+  as_user "$user" timeout 60 srun --container="$bundle" -J "srun-step-$$" sleep 300 >/dev/null 2>&1 &
+  local srun_pid=$!
+  for i in $(seq 1 120); do
+    job=$(squeue -h -n "srun-step-$$" -o %i 2>/dev/null | head -n 1)
+    [ -n "$job" ] && break; sleep 0.25
+  done
+  [ -n "$job" ] || { echo "srun job never queued"; return 1; }
+  id=$(cid "$job" 0)
+  wait_running "$id" || { scancel "$job"; echo "container $id never running"; return 1; }
+  pid=$(container_pid "$id")
+  as_user "$user" scancel "$job"
+  wait_gone "$job" || { echo "job $job still queued 30 s after scancel"; return 1; }
+  for i in $(seq 1 80); do kill -0 "$srun_pid" 2>/dev/null || break; sleep 0.25; done
+  kill -0 "$srun_pid" 2>/dev/null && { echo "srun still running 20 s after scancel"; return 1; }
+  assert_nothing_left "$id" "$pid"
+}
+
 # Slurm 22.05 allows one task per node with --container: -n2 on one node is refused, nothing runs.
 case_two_tasks_refused() {
   local out rc
@@ -121,7 +148,7 @@ case_two_tasks_refused() {
   return 0
 }
 
-cases=(srun_exit_stdout srun_job_env sbatch_output scancel_running runtime_killed two_tasks_refused)
+cases=(srun_exit_stdout srun_job_env srun_stdin sbatch_output scancel_running scancel_srun_step runtime_killed two_tasks_refused)
 [ -n "${SLURM_CASES:-}" ] && read -r -a cases <<<"$SLURM_CASES"
 for user in "${users[@]}"; do
   if [ "$user" = root ]; then bundle=$SLURM_CASES_BUNDLES/root; else bundle=$SLURM_CASES_BUNDLES/$user; fi
