@@ -327,8 +327,32 @@ docker_exec_detach() {
     local rc=$?; d rm -f "$n" >/dev/null; return $rc
 }
 
+# Over the memory limit the kernel kills the process; docker learns it from the cgroup (OOMKilled).
+docker_oom() {
+    local n; n=$(cname oom)
+    drun -d --name "$n" --memory 16m --memory-swap 16m "$IMG" sh -c 'tail /dev/zero' >/dev/null || return 1
+    expect_eq "docker wait" 137 "$(d wait "$n")" &&
+        expect_eq "State.OOMKilled" true "$(insp '{{.State.OOMKilled}}' "$n")"
+    local rc=$?; d rm -f "$n" >/dev/null; return $rc
+}
+
+# --privileged: every host device, no seccomp, no masked /proc paths, /sys writable, the same
+# capabilities as a privileged runc container.
+docker_privileged() {
+    local out bnd full
+    # Docker asks for every capability; a runtime cannot grant one outside its own bounding set.
+    bnd=$(grep CapBnd /proc/self/status | cut -f2)
+    full=$(printf '%016x' $(( (1 << ($(cat /proc/sys/kernel/cap_last_cap) + 1)) - 1 )))
+    [ "$bnd" = "$full" ] || skip "this host's bounding set is $bnd, not $full: --privileged fails with runc too (capset EPERM)"
+    out=$(drun --rm --privileged "$IMG" sh -c 'grep "^Seccomp:" /proc/self/status; grep CapEff /proc/self/status;
+        ls /dev | grep -c "^loop[0-9]"; head -c 1 /proc/kcore >/dev/null 2>&1 && echo kcore-readable; grep " /sys " /proc/mounts | cut -d" " -f4 | cut -d, -f1') || return 1
+    echo "$out"
+    local loops; loops=$(ls /dev | grep -c '^loop[0-9]')
+    expect_eq "privileged facts" "Seccomp: 0 CapEff: $(grep CapBnd /proc/self/status | cut -f2) $loops kcore-readable rw" "$(echo $out)"
+}
+
 DOCKER_CASES="exit_code missing_exec_error stdout_stderr logs run_tty run_tty_input detach exec exec_tty
-exec_detach volumes process_options init pid_host pause stop_term stop_kill kill restart restart_policy rm_cleanup memory cpus pids_limit update device caps
+exec_detach volumes process_options init pid_host pause stop_term stop_kill kill restart restart_policy rm_cleanup memory oom cpus pids_limit update device privileged caps
 read_only user no_new_privileges seccomp_default network_none network_host network_bridge"
 
 docker_cases() { # RUNTIME
