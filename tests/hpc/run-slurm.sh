@@ -16,7 +16,7 @@ while [ $# -gt 0 ]; do
     *) echo "run-slurm: unknown argument $1" >&2; exit 2 ;;
   esac
 done
-all_cases=(srun_exit_stdout srun_job_env srun_stdin sbatch_output scancel_running scancel_srun_step runtime_killed two_tasks_refused)
+all_cases=(srun_exit_stdout srun_job_env srun_stdin sbatch_output scancel_running scancel_srun_step runtime_killed rdma_request_reaches_runtime two_tasks_refused)
 [ ${#cases[@]} -gt 0 ] || cases=("${all_cases[@]}")
 passed=0 failed=0 skipped=0
 skip_all() { # runtime why
@@ -60,13 +60,13 @@ for r in "${runtimes[@]}"; do
     timeout $(( ${#users[@]} * ${#cases[@]} * 100 + 120 )) \
     "$here/slurm-lab.sh" --runtime "$r" -- "$here/slurm-cases.sh" "$r" "${users[@]}" >"$log" 2>&1
   lab_rc=$?
-  grep -E '^(PASS|FAIL) ' "$log"
-  p=$(grep -c '^PASS ' "$log"); f=$(grep -c '^FAIL ' "$log")
-  passed=$((passed+p)); failed=$((failed+f))
+  grep -E '^(PASS|FAIL|SKIP) ' "$log"
+  p=$(grep -c '^PASS ' "$log"); f=$(grep -c '^FAIL ' "$log"); k=$(grep -c '^SKIP ' "$log")
+  passed=$((passed+p)); failed=$((failed+f)); skipped=$((skipped+k))
   want=$(( ${#users[@]} * ${#cases[@]} ))
-  if [ $((p+f)) -lt "$want" ]; then
-    echo "FAIL $r/lab: $((want-p-f)) cases did not run (lab exit $lab_rc): $(grep -vE '^(PASS|FAIL) ' "$log" | tail -n 5 | tr '\n' ' ')"
-    failed=$((failed + want - p - f))
+  if [ $((p+f+k)) -lt "$want" ]; then
+    echo "FAIL $r/lab: $((want-p-f-k)) cases did not run (lab exit $lab_rc): $(grep -vE '^(PASS|FAIL|SKIP) ' "$log" | tail -n 5 | tr '\n' ' ')"
+    failed=$((failed + want - p - f - k))
   fi
   rm -f "$log"
 done

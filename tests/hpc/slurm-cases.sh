@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # slurm-cases.sh RUNTIME USER...: the `--container` cases, run inside a lab started by slurm-lab.sh
 # (SLURM_CONF, SLURM_LAB, SLURM_LAB_RUNTIME, SLURM_LAB_STATE, SLURM_LAB_NODE set). Prints one
-# "PASS|FAIL RUNTIME/USER/CASE[: why]" line per case; run-slurm.sh counts them.
+# "PASS|FAIL|SKIP RUNTIME/USER/CASE[: why]" line per case (a case returning 77 is skipped);
+# run-slurm.sh counts them.
 # Bundles come from SLURM_CASES_BUNDLES: root/ (scripts/make-bundle.sh) and <user>/ (rootless).
 set -uo pipefail
 runtime=$1; shift
@@ -138,6 +139,21 @@ case_scancel_srun_step() {
   assert_nothing_left "$id" "$pid"
 }
 
+# RDMA_VISIBLE_DEVICES in the job's environment reaches rdmarun through the process.env Slurm writes
+# (rdmarun's own environment is slurmd's): a device this host lacks is refused, visibly, and nothing
+# is left. runc ignores the variable, so the case is rdmarun's only (exit 77: skipped).
+case_rdma_request_reaches_runtime() {
+  [ "$runtime" = rdmarun ] || return 77
+  local out rc
+  out=$(as_user "$user" env RDMA_VISIBLE_DEVICES=slurmlab_missing0 timeout 60 srun --container="$bundle" \
+        sh -c 'echo ran' 2>&1)
+  rc=$?
+  [ "$rc" != 0 ] || { echo "srun succeeded with an absent RDMA device: $out"; return 1; }
+  grep -q 'ran' <<<"$out" && { echo "the container ran: $out"; return 1; }
+  grep -q 'slurmlab_missing0' <<<"$out" || { echo "no refusal naming the device in srun's output: $out"; return 1; }
+  [ -z "$(rt list -q 2>/dev/null)" ] || { echo "containers left: $(rt list -q)"; return 1; }
+}
+
 # Slurm 22.05 allows one task per node with --container: -n2 on one node is refused, nothing runs.
 case_two_tasks_refused() {
   local out rc
@@ -148,7 +164,7 @@ case_two_tasks_refused() {
   return 0
 }
 
-cases=(srun_exit_stdout srun_job_env srun_stdin sbatch_output scancel_running scancel_srun_step runtime_killed two_tasks_refused)
+cases=(srun_exit_stdout srun_job_env srun_stdin sbatch_output scancel_running scancel_srun_step runtime_killed rdma_request_reaches_runtime two_tasks_refused)
 [ -n "${SLURM_CASES:-}" ] && read -r -a cases <<<"$SLURM_CASES"
 for user in "${users[@]}"; do
   if [ "$user" = root ]; then bundle=$SLURM_CASES_BUNDLES/root; else bundle=$SLURM_CASES_BUNDLES/$user; fi
@@ -162,6 +178,7 @@ for user in "${users[@]}"; do
     rc=$?
     [ "$rc" = 124 ] && why="timed out after ${case_timeout}s; $why"
     if [ "$rc" = 0 ]; then echo "PASS $runtime/$user/$c"
+    elif [ "$rc" = 77 ]; then echo "SKIP $runtime/$user/$c: not applicable to $runtime"
     else echo "FAIL $runtime/$user/$c: $(tr '\n' ' ' <<<"$why" | cut -c1-400)"; fi
   done
 done
