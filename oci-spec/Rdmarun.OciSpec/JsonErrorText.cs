@@ -56,7 +56,7 @@ static partial class JsonErrorText
     }
 
     // "ExpectedStartOfPropertyNotFound, n": a reader message in the AOT binary (UseSystemResourceKeys).
-    [GeneratedRegex(@"^(?<key>[A-Z][A-Za-z]+)(, (?<arg>.*))?$")]
+    [GeneratedRegex(@"^(?<key>[A-Z][A-Za-z]+)(,\s*(?<arg>.*))?$")]
     private static partial Regex ResourceKey();
 
     static string FromResourceKey(string key, string arg)
@@ -78,8 +78,8 @@ static partial class JsonErrorText
             "MismatchedObjectArray" => "a closing bracket does not match its opening one" + found,
             "ObjectDepthTooLarge" or "ArrayDepthTooLarge" => "nested too deeply",
             "EndOfCommentNotFound" or "CommentsNotAllowed" or "ConsumeCommentsNotAllowed" => "comments are not allowed in json",
-            "ExpectedJsonTokens" or "ZeroDepthAtEnd" => "the document is empty",
-            "InvalidEndOfJsonNonPrimitive" or "ExpectedDepthToBeZero" or "UnexpectedEndOfDataWhileReadingComment"
+            "ExpectedJsonTokens" => "the document is empty",
+            "ZeroDepthAtEnd" or "InvalidEndOfJsonNonPrimitive" or "ExpectedDepthToBeZero" or "UnexpectedEndOfDataWhileReadingComment"
                 => "unexpected end of data: an object or array is not closed",
             _ => Words(key) + (arg.Length > 0 ? $" ({arg})" : ""),
         };

@@ -152,8 +152,9 @@ public sealed class RdmaPolicy
     static string Describe(JsonException e)
     {
         var m = e.Message;
-        if (m.Contains("could not be mapped", StringComparison.Ordinal)) return "unknown key";
-        if (m.Contains("could not be converted", StringComparison.Ordinal))
+        // The second forms are the bare resource keys of the NativeAOT binary (UseSystemResourceKeys).
+        if (m.Contains("could not be mapped", StringComparison.Ordinal) || m.StartsWith("UnmappedJsonProperty", StringComparison.Ordinal)) return "unknown key";
+        if (m.Contains("could not be converted", StringComparison.Ordinal) || m.StartsWith("DeserializeUnableToConvertValue", StringComparison.Ordinal))
         {
             var expected = m.Contains("Boolean", StringComparison.Ordinal) ? "true or false"
                 : m.Contains("UInt32", StringComparison.Ordinal) ? "a non-negative integer"

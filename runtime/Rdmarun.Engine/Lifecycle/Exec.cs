@@ -77,7 +77,7 @@ public static class Exec
             try { data = File.ReadAllBytes(o.ProcessFile); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new RuntimeError($"read process file {o.ProcessFile}: {e.Message}");
+                throw new RuntimeError($"read process file {OciSpec.IoErrorText.Describe(e, o.ProcessFile)}");
             }
             var fromFile = SpecJson.ParseProcess(data, o.ProcessFile);
             if (o.Tty is { } tt) fromFile.Terminal = tt;
