@@ -351,9 +351,24 @@ docker_privileged() {
     expect_eq "privileged facts" "Seccomp: 0 CapEff: $(grep CapBnd /proc/self/status | cut -f2) $loops kcore-readable rw" "$(echo $out)"
 }
 
+# Eight containers created at once through one daemon: each gets its own output and status.
+docker_parallel() {
+    local i pids=() bad=0
+    for i in 1 2 3 4 5 6 7 8; do
+        drun --rm "$IMG" sh -c "echo p-$i; exit $i" >"$ENG_TMP/par-$i" 2>&1 &
+        pids+=($!)
+    done
+    for i in 1 2 3 4 5 6 7 8; do
+        wait "${pids[$((i - 1))]}"; local rc=$?
+        [ "$rc" = "$i" ] && [ "$(cat "$ENG_TMP/par-$i")" = "p-$i" ] ||
+            { echo "container $i: exit $rc, output [$(cat "$ENG_TMP/par-$i")]"; bad=1; }
+    done
+    return $bad
+}
+
 DOCKER_CASES="exit_code missing_exec_error stdout_stderr logs run_tty run_tty_input detach exec exec_tty
 exec_detach volumes process_options init pid_host pause stop_term stop_kill kill restart restart_policy rm_cleanup memory oom cpus pids_limit update device privileged caps
-read_only user no_new_privileges seccomp_default network_none network_host network_bridge"
+read_only user no_new_privileges seccomp_default network_none network_host network_bridge parallel"
 
 docker_cases() { # RUNTIME
     RT=$1
