@@ -27,7 +27,7 @@ prefix=/usr/local bin_src=$repo/out/rdmarun name=rdmarun
 docker=0 docker_flag=0 containerd=0 podman=0 uninstall=0 binary=1
 docker_cfg=/etc/docker/daemon.json containerd_cfg=/etc/containerd/config.toml
 podman_cfg=/etc/containers/containers.conf
-usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 need_arg() { [ $# -ge 2 ] && [ -n "$2" ] || { echo "install.sh: $1 needs a value" >&2; exit 2; }; }
 while [ $# -gt 0 ]; do
     case $1 in
@@ -48,7 +48,8 @@ while [ $# -gt 0 ]; do
     esac
 done
 [[ $name =~ ^[A-Za-z0-9_.-]+$ ]] || { echo "install.sh: runtime name '$name' must be [A-Za-z0-9_.-]+" >&2; exit 2; }
-prefix=${prefix%/}
+# Engines exec the registered path from their own cwd: it must be absolute.
+prefix=$(realpath -m "$prefix")
 path=$prefix/bin/rdmarun
 [[ $path != *[\"\\]* ]] || { echo "install.sh: prefix must not contain quotes or backslashes" >&2; exit 2; }
 
