@@ -27,6 +27,24 @@ public static unsafe class CapabilitySets
         return new Sets(Mask(caps?.Bounding), Mask(caps?.Effective), Mask(caps?.Permitted), Mask(caps?.Inheritable), Mask(caps?.Ambient));
     }
 
+    /// <summary>
+    /// Fails while create can still report it (as runc does) when the permitted or effective set
+    /// asks for a capability this process does not hold, e.g. `docker run --privileged` under a
+    /// caller whose bounding set lacks one: capset would refuse it only after start, where the
+    /// container's stderr is the only place left to say so.
+    /// </summary>
+    public static void CheckHeld(Sets s)
+    {
+        var hdr = new Libc.CapHeader { Version = Version3, Pid = 0 };
+        var data = stackalloc Libc.CapData[2];
+        SyscallException.Check(Libc.capget(&hdr, data), "capget");
+        ulong held = data[0].Permitted | ((ulong)data[1].Permitted << 32);
+        ulong missing = (s.Permitted | s.Effective) & ~held;
+        if (missing == 0) return;
+        var names = Enumerable.Range(0, 64).Where(i => (missing & (1UL << i)) != 0).Select(i => Rdmarun.OciSpec.Capabilities.Names[i]);
+        throw new RuntimeError($"process.capabilities: {string.Join(", ", names)} not held by rdmarun (not in its caller's bounding set), so the container cannot get them");
+    }
+
     /// <summary>Drops what is not in the bounding set; needs CAP_SETPCAP, so before changing uid.</summary>
     public static void ApplyBounding(Sets s)
     {

@@ -20,6 +20,7 @@ public sealed record ProcessStart(string Exe, List<string> Args, List<string> En
             ConsolePty.Setup(cfg.ConsoleFd, p.ConsoleSize?.Height, p.ConsoleSize?.Width);
         }
         RlimitSetup.Apply(p.Rlimits);
+        CapabilitySets.CheckHeld(CapabilitySets.FromSpec(p.Capabilities));
         var env = ExecProcess.Environment(p);
         var args = p.Args is { Count: > 0 } a ? a : throw new RuntimeError("process.args: must not be empty");
         ChdirCwd(p.Cwd);

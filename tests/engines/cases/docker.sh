@@ -351,6 +351,23 @@ docker_privileged() {
     expect_eq "privileged facts" "Seccomp: 0 CapEff: $(grep CapBnd /proc/self/status | cut -f2) $loops kcore-readable rw" "$(echo $out)"
 }
 
+# A capability outside the caller's bounding set: create fails (docker says "OCI runtime create
+# failed"), not the container after start.
+docker_cap_not_held() {
+    local bnd i cap out rc
+    bnd=$((16#$(grep CapBnd /proc/self/status | cut -f2)))
+    for i in $(seq 0 "$(cat /proc/sys/kernel/cap_last_cap)"); do (( bnd & (1 << i) )) || { cap=$i; break; }; done
+    [ -n "${cap:-}" ] || skip "this host's bounding set is full: no capability to ask for that cannot be held"
+    local names=(CHOWN DAC_OVERRIDE DAC_READ_SEARCH FOWNER FSETID KILL SETGID SETUID SETPCAP LINUX_IMMUTABLE
+        NET_BIND_SERVICE NET_BROADCAST NET_ADMIN NET_RAW IPC_LOCK IPC_OWNER SYS_MODULE SYS_RAWIO SYS_CHROOT SYS_PTRACE
+        SYS_PACCT SYS_ADMIN SYS_BOOT SYS_NICE SYS_RESOURCE SYS_TIME SYS_TTY_CONFIG MKNOD LEASE AUDIT_WRITE AUDIT_CONTROL
+        SETFCAP MAC_OVERRIDE MAC_ADMIN SYSLOG WAKE_ALARM BLOCK_SUSPEND AUDIT_READ PERFMON BPF CHECKPOINT_RESTORE)
+    out=$(drun --rm --cap-add "${names[$cap]}" "$IMG" echo ran 2>&1); rc=$?
+    echo "$out"
+    [ $rc -ne 0 ] || fail "the container ran with CAP_${names[$cap]}" || return 1
+    expect_match "docker's error" "OCI runtime create failed" "$out" && expect_no_match "output" "^ran" "$out"
+}
+
 # Eight containers created at once through one daemon: each gets its own output and status.
 docker_parallel() {
     local i pids=() bad=0
@@ -367,7 +384,7 @@ docker_parallel() {
 }
 
 DOCKER_CASES="exit_code missing_exec_error stdout_stderr logs run_tty run_tty_input detach exec exec_tty
-exec_detach volumes process_options init pid_host pause stop_term stop_kill kill restart restart_policy rm_cleanup memory oom cpus pids_limit update device privileged caps
+exec_detach volumes process_options init pid_host pause stop_term stop_kill kill restart restart_policy rm_cleanup memory oom cpus pids_limit update device privileged cap_not_held caps
 read_only user no_new_privileges seccomp_default network_none network_host network_bridge parallel"
 
 docker_cases() { # RUNTIME
