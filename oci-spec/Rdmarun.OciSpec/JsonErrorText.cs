@@ -41,6 +41,8 @@ static partial class JsonErrorText
 
     static string Clean(string message)
     {
+        if (ConvertedTo().Match(message) is { Success: true } c) return $"expected {Expected(c.Groups["type"].Value)}";
+        if (NullNotAllowed().Match(message) is { Success: true } n) return $"{n.Groups["name"].Value}: must not be null";
         if (ResourceKey().Match(PositionSuffix().Replace(message, "").Trim()) is { Success: true } k)
             return FromResourceKey(k.Groups["key"].Value, k.Groups["arg"].Value);
         if (message.StartsWith("Expected depth to be zero", StringComparison.Ordinal))
@@ -54,6 +56,9 @@ static partial class JsonErrorText
         if (s.EndsWith('.')) s = s[..^1];
         return s.Length > 0 ? char.ToLowerInvariant(s[0]) + s[1..] : s;
     }
+
+    [GeneratedRegex(@"property or field '(?<name>[^']+)' on type '[^']+' doesn't allow setting null values")]
+    private static partial Regex NullNotAllowed();
 
     // "ExpectedStartOfPropertyNotFound, n": a reader message in the AOT binary (UseSystemResourceKeys).
     [GeneratedRegex(@"^(?<key>[A-Z][A-Za-z]+)(,\s*(?<arg>.*))?$")]
@@ -182,19 +187,30 @@ static partial class JsonErrorText
         if (obj.ValueKind != JsonValueKind.Object) return false;
         if (obj.TryGetProperty(name, out value)) return true;
         foreach (var p in obj.EnumerateObject())
-            if (string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)) { value = p.Value; return true; }
+            if (string.Equals(SafeName(p), name, StringComparison.OrdinalIgnoreCase)) { value = p.Value; return true; }
         return false;
+    }
+
+    static string SafeName(JsonProperty p)
+    {
+        try { return p.Name; }
+        catch (InvalidOperationException) { return ""; } // a name that is not valid UTF-8
     }
 
     static string Describe(JsonElement? e)
     {
         if (e is not JsonElement v) return "an unreadable value";
-        string raw = v.ValueKind switch
+        string raw;
+        try
         {
-            JsonValueKind.Object => "an object",
-            JsonValueKind.Array => "an array",
-            _ => v.GetRawText(),
-        };
+            raw = v.ValueKind switch
+            {
+                JsonValueKind.Object => "an object",
+                JsonValueKind.Array => "an array",
+                _ => v.GetRawText(),
+            };
+        }
+        catch (InvalidOperationException) { return "text that is not valid UTF-8"; } // found by the fuzz properties
         if (raw.Length > 60) raw = raw[..57] + "...";
         return raw;
     }

@@ -109,6 +109,8 @@ public static class SpecJson
         }
         if (value is null)
             throw new SpecException($"{source}: $: expected an object, got null", "$");
+        if (NullElements.Find(utf8) is { } problem)
+            throw new SpecException($"{source}: {problem}", problem[..problem.IndexOf(": ", StringComparison.Ordinal)]);
         return value;
     }
 }
