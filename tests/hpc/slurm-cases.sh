@@ -44,7 +44,7 @@ assert_nothing_left() {
     echo "container init $pid still running: $(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null)"; return 1
   fi
   local cg
-  cg=$(find /sys/fs/cgroup -maxdepth 6 -type d -name "$id" 2>/dev/null | head -n 3)
+  cg=$(find /sys/fs/cgroup -maxdepth 8 -type d -name "$id" 2>/dev/null | head -n 3)
   [ -n "$cg" ] && { echo "cgroup left: $cg"; return 1; }
   return 0
 }

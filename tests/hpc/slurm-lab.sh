@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# slurm-lab.sh [--runtime runc|rdmarun|none] [--oci-conf TEMPLATE] [--trace] [--keep] [--] [CMD ARGS...]
+# slurm-lab.sh [--runtime runc|rdmarun|none] [--oci-conf TEMPLATE] [--proctrack linuxproc|cgroup]
+#              [--trace] [--keep] [--] [CMD ARGS...]
 # Starts munged, slurmctld and slurmd (Debian's Slurm 22.05) on localhost with private configuration
 # and state under one temp dir, runs CMD with SLURM_CONF pointing there (default: sinfo), then stops
 # everything: jobs, slurmstepd, containers left in the lab's runtime roots, daemons, the temp dir.
@@ -8,15 +9,19 @@
 # --trace: the RunTime* commands go through slurm/trace-runtime.sh, which appends uid, cwd, argv and
 # environment of every call to $SLURM_LAB/trace.log. --keep: leave the temp dir (logs) for reading.
 # --oci-conf: another oci.conf template (default slurm/oci.conf.RUNTIME), e.g. slurm/oci.conf.runc-create.
+# --proctrack cgroup: proctrack/cgroup (cgroup/v1 plugin) instead of linuxproc; the lab then removes
+# the /sys/fs/cgroup/*/slurm{,_NODE} trees Slurm made (it refuses to start when one already exists).
+# SLURM_LAB_PROCTRACK sets the default (run-slurm.sh passes it through).
 # Exit status: CMD's; 2 when the lab itself could not start.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-runtime=runc trace=0 keep=0 oci_template=""
+runtime=runc trace=0 keep=0 oci_template="" proctrack=${SLURM_LAB_PROCTRACK:-linuxproc}
 while [ $# -gt 0 ]; do
   case "$1" in
     --runtime) runtime=$2; shift 2 ;;
     --oci-conf) oci_template=$(realpath "$2"); shift 2 ;;
+    --proctrack) proctrack=$2; shift 2 ;;
     --trace) trace=1; shift ;;
     --keep) keep=1; shift ;;
     --) shift; break ;;
@@ -78,6 +83,11 @@ stop_lab() {
     kill -KILL "$p" 2>/dev/null
     wait "$p" 2>/dev/null
   done
+  # proctrack/cgroup's hierarchy: Slurm leaves the slurm/ directories (empty by now) behind.
+  if [ "$proctrack" = cgroup ]; then
+    find /sys/fs/cgroup/*/slurm /sys/fs/cgroup/*/"slurm_$node" -depth -type d -exec rmdir {} + 2>/dev/null
+    ls -d /sys/fs/cgroup/*/slurm /sys/fs/cgroup/*/"slurm_$node" 2>/dev/null | sed 's/^/slurm-lab: cgroup left: /' >&2
+  fi
   if [ "$keep" = 1 ]; then echo "slurm-lab: kept $lab" >&2; else rm -rf "$lab"; fi
   exit "$rc"
 }
@@ -107,6 +117,20 @@ sed -e "s|@DIR@|$lab|g" -e "s|@NODE@|$node|g" -e "s|@CPUS@|$cpus|g" -e "s|@MEM@|
     -e "s|@CTLD_PORT@|$ctld_port|g" -e "s|@SLURMD_PORT@|$slurmd_port|g" \
     -e "s|@FIRST_JOB_ID@|$((1000 + RANDOM % 50000))|g" \
     "$here/slurm/slurm.conf.in" > "$lab/slurm.conf"
+
+case "$proctrack" in
+  linuxproc) ;;
+  cgroup)
+    # Only one lab at a time can own /sys/fs/cgroup/*/slurm, and teardown removes it.
+    if ls -d /sys/fs/cgroup/*/slurm /sys/fs/cgroup/*/"slurm_$node" >/dev/null 2>&1; then
+      echo "slurm-lab: /sys/fs/cgroup/*/slurm exists (another Slurm?); not using proctrack/cgroup" >&2
+      proctrack=linuxproc; exit 2
+    fi
+    sed -i 's|^ProctrackType=.*|ProctrackType=proctrack/cgroup|' "$lab/slurm.conf"
+    printf '%s\n' CgroupPlugin=cgroup/v1 CgroupMountpoint=/sys/fs/cgroup ConstrainCores=no \
+      ConstrainRAMSpace=no ConstrainDevices=no > "$lab/cgroup.conf" ;;
+  *) echo "slurm-lab: unknown proctrack $proctrack" >&2; exit 2 ;;
+esac
 
 if [ -n "$runtime_bin" ]; then
   call=$runtime_bin
