@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test suite in order and prints per-suite counts and a final "N passed, N failed".
 #   scripts/test.sh                 all suites
-#   scripts/test.sh --suite NAME    one suite: unit, integration, conformance, engines, kernel-lab
+#   scripts/test.sh --suite NAME    one suite: unit, integration, conformance, engines, hpc-mpi, slurm, kernel-lab
 #   scripts/test.sh --no-lab        everything except the kernel lab
 # Exits non-zero when any test failed or a suite could not run.
 set -uo pipefail
@@ -12,7 +12,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --suite) only=$2; shift 2 ;;
     --no-lab) no_lab=1; shift ;;
-    *) echo "usage: scripts/test.sh [--suite unit|integration|conformance|engines|kernel-lab] [--no-lab]" >&2; exit 2 ;;
+    *) echo "usage: scripts/test.sh [--suite unit|integration|conformance|engines|hpc-mpi|slurm|kernel-lab] [--no-lab]" >&2; exit 2 ;;
   esac
 done
 source scripts/lib/deps.sh
@@ -95,6 +95,8 @@ if want conformance && [ -x tests/conformance/scripts/run.sh ]; then
   run_counted conformance-host tests/conformance/scripts/run.sh --ci
 fi
 if want engines; then run_counted engines tests/engines/run.sh; fi
+if want hpc-mpi; then ensure_deps hpc; run_counted hpc-mpi tests/hpc/mpi/run.sh; fi
+if want slurm; then ensure_deps slurm; run_counted slurm tests/hpc/run-slurm.sh; fi
 if want kernel-lab && [ "$no_lab" = 0 ] && [ -x tests/kernel-lab/ci.sh ]; then
   run_counted kernel-lab tests/kernel-lab/ci.sh
 fi

@@ -36,8 +36,12 @@ public sealed record ProcessStart(string Exe, List<string> Args, List<string> En
     {
         bool nnp = p.NoNewPrivileges == true;
         int reaperFd = reaper ? Reaper.CreateImage() : -1;
+        SetParentDeathSignal(cfg.ParentDeathSignal, mustWork: true);
         if (!nnp) loadSeccomp();
         UserSetup.Apply(p, UserSetup.SetgroupsAllowed());
+        // A change of effective uid/gid clears the parent-death signal: set it again. The filter
+        // may already refuse prctl; the first setting then holds for a root user.
+        SetParentDeathSignal(cfg.ParentDeathSignal, mustWork: false);
         ChdirCwd(p.Cwd); // again: the directory may only be reachable as the new user
         if (nnp)
         {
@@ -47,6 +51,13 @@ public sealed record ProcessStart(string Exe, List<string> Args, List<string> En
         ExecProcess.CloseExtraFds(cfg.PreserveFds);
         if (reaperFd >= 0) ExecProcess.ExecReaper(reaperFd, Exe, Args, Env);
         ExecProcess.Exec(Exe, Args, Env);
+    }
+
+    private static void SetParentDeathSignal(int signal, bool mustWork)
+    {
+        if (signal == 0) return;
+        int rc = Libc.prctl(PR_SET_PDEATHSIG, (nuint)signal, 0, 0, 0);
+        if (mustWork) SyscallException.Check(rc, "set the parent-death signal");
     }
 
     private static void ChdirCwd(string? cwd)

@@ -66,7 +66,7 @@ public static class Create
             var cfg = new InitConfig
             {
                 Id = o.Id, Bundle = bundle, Rootfs = rootfs, NoPivot = o.NoPivot, NoNewKeyring = o.NoNewKeyring,
-                PreserveFds = o.PreserveFds,
+                PreserveFds = o.PreserveFds, ParentDeathSignal = o.ParentDeathSignal,
                 NewUserNs = bootstrap.NewUserNs,
                 NewMountNs = (bootstrap.CloneFlags & Namespaces.CLONE_NEWNS) != 0,
                 NewPidNs = (bootstrap.CloneFlags & Namespaces.CLONE_NEWPID) != 0,

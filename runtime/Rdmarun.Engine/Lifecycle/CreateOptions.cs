@@ -12,4 +12,10 @@ public sealed record CreateOptions
     public bool NoPivot { get; init; }
     public bool NoNewKeyring { get; init; }
     public int PreserveFds { get; init; }
+    /// <summary>
+    /// Signal the container's init gets when the foreground `run` that waits for it dies (0: none).
+    /// A SIGKILLed runtime otherwise leaves the init running with the caller's stdio, which keeps
+    /// a Slurm step or an MPI launcher waiting on its pipes forever.
+    /// </summary>
+    public int ParentDeathSignal { get; init; }
 }

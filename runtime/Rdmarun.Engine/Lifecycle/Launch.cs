@@ -22,6 +22,7 @@ public static class Launch
         LaunchSpec.Apply(spec, o with { LauncherTag = $"{self}:{start}" }, CurrentCaller());
         RemoveOrphans(g, warn);
         var id = o.Id ?? $"launch-{self}-{Random.Shared.Next(0x1000000):x6}";
+        LaunchGuard.Start(g, id);
         return RunCommand.Run(g, new CreateOptions { Id = id, Bundle = bundle }, detach: false, keep: false, warn, spec);
     }
 

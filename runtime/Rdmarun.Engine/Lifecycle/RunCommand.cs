@@ -12,6 +12,9 @@ public static class RunCommand
         // Foreground with a terminal and no console socket: we hold the pty ourselves (as runc).
         using var tty = !detach && o.ConsoleSocket is null && spec.Process?.Terminal == true ? TtyProxy.Create() : null;
         if (tty is not null) o = o with { ConsoleFd = tty.ChildEnd };
+        // We are the init's parent (subreaper) while we wait: it dies with us rather than outlive
+        // us holding the caller's stdio (FINDINGS F4: a scancel'ed Slurm step never finished).
+        if (waiter is not null) o = o with { ParentDeathSignal = Native.LibcConst.SIGKILL };
         var created = Create.Run(g, o, spec);
         tty?.CloseChildEnd();
         try

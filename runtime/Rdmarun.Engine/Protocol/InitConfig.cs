@@ -33,6 +33,8 @@ public sealed class InitConfig
     public List<string>? RdmaSysfsVisible { get; set; }
     /// <summary>Exec only: the container's linux.seccomp as a spec document (see SeccompInit.ToConfigJson).</summary>
     public string? SeccompJson { get; set; }
+    /// <summary>Foreground run: the signal the init gets when the waiting runtime dies (0: none).</summary>
+    public int ParentDeathSignal { get; set; }
 }
 
 /// <summary>Managed-phase messages between parent and stage 2.</summary>

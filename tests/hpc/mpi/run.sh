@@ -74,6 +74,19 @@ for sig in TERM KILL; do
   if why=$(wait_clean "$root"); then pass "launch-mpirun-killed-$sig"; else fail "launch-mpirun-killed-$sig" "$why"; fi
 done
 
+# 4b. the launcher itself SIGKILLed (no handler can run): the rank dies with it (parent-death
+# signal) and the guard process removes the container.
+"$bin" --root "$root" launch -b "$work/bundle" -- sh -c 'echo "rank 0 hanging"; exec sleep 4321' >"$work/solo.out" 2>&1 &
+lpid=$!
+if wait_hanging "$work/solo.out" 1; then
+  kill -KILL $lpid; wait $lpid 2>/dev/null
+  for _ in $(seq 50); do pgrep -f "sleep 4321" >/dev/null || break; sleep 0.1; done
+  pgrep -f "sleep 4321" >/dev/null && why="the rank still runs" || why=""
+  if [ -z "$why" ] && why=$(wait_clean "$root"); then pass launch-killed-9-guard-cleans; else fail launch-killed-9-guard-cleans "$why"; fi
+else
+  fail launch-killed-9-guard-cleans "rank did not start: $(tail -3 "$work/solo.out")"; kill -9 $lpid 2>/dev/null
+fi
+
 # 5. as an unprivileged user: rootless containers with the user's own uid
 if ! id "$user" >/dev/null 2>&1; then useradd -M -s /bin/sh "$user" 2>/dev/null; fi
 if id "$user" >/dev/null 2>&1; then
