@@ -96,7 +96,13 @@ if want conformance && [ -x tests/conformance/scripts/run.sh ]; then
 fi
 if want engines; then run_counted engines tests/engines/run.sh; fi
 if want hpc-mpi; then ensure_deps hpc; run_counted hpc-mpi tests/hpc/mpi/run.sh; fi
-if want slurm; then ensure_deps slurm; run_counted slurm tests/hpc/run-slurm.sh; fi
+if want slurm; then
+  ensure_deps slurm
+  run_counted slurm tests/hpc/run-slurm.sh
+  # proctrack/cgroup kills only the step's direct pids: the runtime must not leave the step open.
+  run_counted slurm-proctrack-cgroup env SLURM_LAB_PROCTRACK=cgroup tests/hpc/run-slurm.sh \
+    --case scancel_srun_step --case scancel_running --case runtime_killed
+fi
 if want kernel-lab && [ "$no_lab" = 0 ] && [ -x tests/kernel-lab/ci.sh ]; then
   run_counted kernel-lab tests/kernel-lab/ci.sh
 fi

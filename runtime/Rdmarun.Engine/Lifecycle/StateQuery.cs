@@ -22,7 +22,9 @@ public static class StateQuery
             try
             {
                 var r = store.Load(id);
-                list.Add(Status.ToSpecState(r, Status.Of(r, store)));
+                var state = Status.ToSpecState(r, Status.Of(r, store));
+                state.Owner = OwnerName.Of(store.DirOf(id)); // `state` leaves it empty, as runc
+                list.Add(state);
             }
             catch (RuntimeError) { /* removed while listing */ }
         }

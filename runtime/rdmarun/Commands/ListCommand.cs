@@ -15,7 +15,7 @@ public static class ListCommand
         if (format != "table") throw new Engine.RuntimeError($"invalid format option \"{format}\": use table or json");
         // runc's tabwriter layout: columns padded to the widest cell + 3, at least 12 wide.
         var rows = new List<string[]> { new[] { "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER" } };
-        rows.AddRange(all.Select(s => new[] { s.ID, s.Pid.ToString(), s.Status, s.Bundle, s.Created ?? "", string.IsNullOrEmpty(s.Owner) ? "root" : s.Owner }));
+        rows.AddRange(all.Select(s => new[] { s.ID, s.Pid.ToString(), s.Status, s.Bundle, s.Created ?? "", s.Owner ?? "" }));
         var widths = Enumerable.Range(0, 6).Select(c => Math.Max(12, rows.Max(r => r[c].Length) + 3)).ToArray();
         foreach (var r in rows)
             Console.WriteLine(string.Concat(r.Select((cell, c) => c == 5 ? cell : cell.PadRight(widths[c]))));
