@@ -5,7 +5,9 @@ namespace Rdmarun.Hooks;
 
 /// <summary>
 /// Runs OCI hooks: the hook's path with its args and env, the container state JSON on stdin,
-/// stdout and stderr captured, killed with SIGKILL when it runs past its timeout.
+/// stdout and stderr captured, killed with SIGKILL when it runs past its timeout. Each hook is the
+/// leader of a process group of its own, so the runtime (or a later `delete --force`, through an
+/// <see cref="IHookTracker"/>) can kill the hook together with whatever it started.
 /// </summary>
 public static class HookRunner
 {
@@ -17,7 +19,8 @@ public static class HookRunner
     /// <param name="hook">args[0] is argv[0] (the spec's execv semantics); no args means argv = [path].
     /// A null env passes the runtime's own environment on, as runc and crun do.</param>
     /// <param name="index">The hook's position in its phase's list, for the message.</param>
-    public static HookResult Run(Hook hook, ReadOnlySpan<byte> stateJson, string phaseName, int index = 0)
+    /// <param name="tracker">Told the hook's pid once it runs and again after it was reaped.</param>
+    public static HookResult Run(Hook hook, ReadOnlySpan<byte> stateJson, string phaseName, int index = 0, IHookTracker? tracker = null)
     {
         ArgumentNullException.ThrowIfNull(hook);
         string path = hook.Path;
@@ -41,7 +44,9 @@ public static class HookRunner
             int pid;
             try
             {
-                pid = PosixSpawn.Spawn(path, argv, envp, [(stdin.Read, 0), (stdout.Write, 1), (stderr.Write, 2)]);
+                // A group of its own: a terminal's ^C to the runtime's group does not reach it, and the
+                // group id (= pid) names the hook and its children for a kill after a timeout or a crash.
+                pid = PosixSpawn.Spawn(path, argv, envp, [(stdin.Read, 0), (stdout.Write, 1), (stderr.Write, 2)], newProcessGroup: true);
             }
             catch (PosixException e)
             {
@@ -56,25 +61,44 @@ public static class HookRunner
             CloseAndClear(ref stdout.Write);
             CloseAndClear(ref stderr.Write);
 
+            try
+            {
+                tracker?.Started(pid, phaseName, path);
+            }
+            catch
+            {
+                // Not recorded means nobody could clean it up later: it must not outlive this failure.
+                KillHook(pid);
+                PosixSpawn.WaitPid(pid, out _);
+                throw;
+            }
+
             long? deadline = hook.Timeout is int seconds ? Environment.TickCount64 + seconds * 1000L : null;
             var io = new HookIo();
             int stdinWrite = stdin.Write;
             stdin.Write = -1; // HookIo owns it now
             int? status;
             int killed = 0;
+            bool reaped = false;
             try
             {
                 status = io.Pump(pid, stdinWrite, stdout.Read, stderr.Read, stateJson, deadline);
                 if (status is null)
                 {
-                    PosixSpawn.Kill(pid, PosixSpawn.SIGKILL);
+                    KillHook(pid);
                     PosixSpawn.WaitPid(pid, out killed);
                 }
+                reaped = true;
             }
             catch (PosixException e)
             {
                 // e.g. ECHILD when something else in the process reaped the hook
                 throw new HookException($"error running {where}: {e.Message}", phaseName, index, path);
+            }
+            finally
+            {
+                // Only once it is reaped: before that its pid (and group) is still the hook's.
+                if (reaped) tracker?.Ended(pid);
             }
             if (status is null)
             {
@@ -109,7 +133,7 @@ public static class HookRunner
     /// returned as warnings (the spec's rule for poststart and poststop, see <see cref="FailuresAreWarnings"/>).
     /// </summary>
     public static IReadOnlyList<HookException> RunAll(IReadOnlyList<Hook>? hooks, ReadOnlySpan<byte> stateJson,
-        string phaseName, bool continueOnError)
+        string phaseName, bool continueOnError, IHookTracker? tracker = null)
     {
         if (hooks is null || hooks.Count == 0)
             return [];
@@ -118,7 +142,7 @@ public static class HookRunner
         {
             try
             {
-                Run(hooks[i], stateJson, phaseName, i);
+                Run(hooks[i], stateJson, phaseName, i, tracker);
             }
             catch (HookException e) when (continueOnError)
             {
@@ -129,8 +153,9 @@ public static class HookRunner
     }
 
     /// <summary>Serializes <paramref name="state"/> (compact JSON) and runs the hooks; see the span overload.</summary>
-    public static IReadOnlyList<HookException> RunAll(IReadOnlyList<Hook>? hooks, State state, string phaseName, bool continueOnError)
-        => RunAll(hooks, SpecJson.SerializeToUtf8(state), phaseName, continueOnError);
+    public static IReadOnlyList<HookException> RunAll(IReadOnlyList<Hook>? hooks, State state, string phaseName, bool continueOnError,
+        IHookTracker? tracker = null)
+        => RunAll(hooks, SpecJson.SerializeToUtf8(state), phaseName, continueOnError, tracker);
 
     /// <summary>True for poststart and poststop: the spec says their failures are logged and the lifecycle goes on.</summary>
     public static bool FailuresAreWarnings(string phaseName)
@@ -148,6 +173,14 @@ public static class HookRunner
 
     // Keeps a chatty hook's output from burying the rest of an error line; the full text stays on the exception.
     private static string Clip(string s) => s.Length <= 4096 ? s : s[..4096] + " [truncated]";
+
+    // The hook and its whole group: a hook that timed out must not leave its children behind. The pid
+    // too, in case the hook moved itself to another group (setsid) before it hung.
+    private static void KillHook(int pid)
+    {
+        PosixSpawn.Kill(pid, PosixSpawn.SIGKILL);
+        PosixSpawn.KillGroup(pid, PosixSpawn.SIGKILL);
+    }
 
     private static void CloseAndClear(ref int fd)
     {

@@ -22,9 +22,11 @@ public static unsafe class PosixSpawn
     /// close-on-exec; a closed parentFd leaves childFd closed. Signal mask and dispositions are reset (.NET ignores SIGPIPE, which exec
     /// would otherwise pass on). Returns the pid; throws <see cref="PosixException"/> when the
     /// spawn or the exec fails (glibc reports exec errors such as ENOENT from posix_spawn).
+    /// <paramref name="setsid"/>: a session of its own; <paramref name="newProcessGroup"/>: a process
+    /// group of its own whose id is the returned pid (see <see cref="KillGroup"/>).
     /// </summary>
     public static int Spawn(string path, string[] argv, string[] envp,
-        IReadOnlyList<(int parentFd, int childFd)> fdMap, bool setsid = false)
+        IReadOnlyList<(int parentFd, int childFd)> fdMap, bool setsid = false, bool newProcessGroup = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(argv);
@@ -87,6 +89,11 @@ public static unsafe class PosixSpawn
             short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
             if (setsid)
                 flags |= POSIX_SPAWN_SETSID;
+            else if (newProcessGroup)
+            {
+                flags |= POSIX_SPAWN_SETPGROUP;
+                Check(posix_spawnattr_setpgroup(attr, 0), path, "attr pgroup");
+            }
             Check(posix_spawnattr_setflags(attr, flags), path, "attr flags");
             Check(posix_spawnattr_setsigmask(attr, sigMask), path, "attr sigmask");
             Check(posix_spawnattr_setsigdefault(attr, sigDefault), path, "attr sigdefault");
@@ -162,6 +169,17 @@ public static unsafe class PosixSpawn
         if (Marshal.GetLastPInvokeError() == ESRCH)
             return false;
         throw PosixException.FromLastError($"kill {pid} with signal {signal}");
+    }
+
+    /// <summary>
+    /// Sends <paramref name="signal"/> to every process of group <paramref name="pgid"/>; false when the
+    /// group has no process left (ESRCH).
+    /// </summary>
+    public static bool KillGroup(int pgid, int signal)
+    {
+        if (pgid <= 1)
+            throw new ArgumentOutOfRangeException(nameof(pgid), pgid, "not a process group of a spawned child");
+        return Kill(-pgid, signal);
     }
 
     /// <summary>Closes <paramref name="fd"/>, ignoring errors (close is not retried: the fd is gone either way).</summary>

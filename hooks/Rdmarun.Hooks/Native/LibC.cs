@@ -27,6 +27,7 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib)] internal static partial int posix_spawnattr_setflags(void* attr, short flags);
     [LibraryImport(Lib)] internal static partial int posix_spawnattr_setsigmask(void* attr, void* sigset);
     [LibraryImport(Lib)] internal static partial int posix_spawnattr_setsigdefault(void* attr, void* sigset);
+    [LibraryImport(Lib)] internal static partial int posix_spawnattr_setpgroup(void* attr, int pgroup);
 
     [LibraryImport(Lib, SetLastError = true)] internal static partial int sigemptyset(void* set);
     [LibraryImport(Lib, SetLastError = true)] internal static partial int sigaddset(void* set, int signal);
@@ -57,6 +58,7 @@ internal static unsafe partial class LibC
     internal const int EPIPE = 32;
     internal const int ESRCH = 3;
 
+    internal const short POSIX_SPAWN_SETPGROUP = 0x02;
     internal const short POSIX_SPAWN_SETSIGDEF = 0x04;
     internal const short POSIX_SPAWN_SETSIGMASK = 0x08;
     internal const short POSIX_SPAWN_SETSID = 0x80;

@@ -24,6 +24,21 @@ public sealed class ContainerRecord
     public Dictionary<string, string>? NamespacePaths { get; set; }
     public bool Rootless { get; set; }
     public bool SystemdCgroup { get; set; }
+    /// <summary>
+    /// A host-side hook (prestart, createRuntime, poststart, poststop) while it runs: saved when it starts,
+    /// cleared when it was reaped. Set in a saved record only when rdmarun died mid-hook; `delete --force`
+    /// then kills the hook's process group.
+    /// </summary>
+    public HookProcess? RunningHook { get; set; }
+}
+
+/// <summary>A hook process: it leads its own process group (pgid = pid); the start time guards against pid reuse.</summary>
+public sealed class HookProcess
+{
+    public int Pgid { get; set; }
+    public ulong StartTime { get; set; }
+    public string Phase { get; set; } = "";
+    public string Path { get; set; } = "";
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = false,

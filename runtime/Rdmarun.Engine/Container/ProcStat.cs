@@ -19,6 +19,21 @@ public static class ProcStat
         return (fields[0][0], start);
     }
 
+    /// <summary>The process group of a live (not zombie) process, or null.</summary>
+    public static int? Group(int pid)
+    {
+        string text;
+        try { text = File.ReadAllText($"/proc/{pid}/stat"); }
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
+        int close = text.LastIndexOf(')');
+        if (close < 0) return null;
+        var fields = text[(close + 2)..].Split(' ');
+        // fields[2] is field 5 (pgrp).
+        if (fields.Length < 20 || fields[0] is "Z" or "X" || !int.TryParse(fields[2], out var pgrp)) return null;
+        return pgrp;
+    }
+
     /// <summary>True when pid runs and is the process that started at startTime (not a zombie, not a reused pid).</summary>
     public static bool IsAlive(int pid, ulong startTime)
     {

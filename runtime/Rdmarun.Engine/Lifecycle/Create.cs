@@ -112,8 +112,9 @@ public static class Create
                 if (m.Type == InitMessage.Hooks)
                 {
                     var state = HookPhases.StateFor(o.Id, "creating", initPid, bundle, spec.Annotations);
-                    HookPhases.Run(spec.Hooks?.Prestart, HookNames.Prestart, state);
-                    HookPhases.Run(spec.Hooks?.CreateRuntime, HookNames.CreateRuntime, state);
+                    var tracking = new HookTracking(partial, p => CreatingRecord.Save(store, p), "create");
+                    HookPhases.Run(spec.Hooks?.Prestart, HookNames.Prestart, state, tracking);
+                    HookPhases.Run(spec.Hooks?.CreateRuntime, HookNames.CreateRuntime, state, tracking);
                     FaultPoint.Hit("create.after-hooks");
                     InitLauncher.SendMessage(ch, InitMessage.Resume);
                 }

@@ -40,12 +40,14 @@ public static class Delete
                 KillEverything(r, cg);
                 break;
         }
+        HookTracking.KillLeftover(r.RunningHook); // a poststart or poststop hook whose rdmarun was killed
         FaultPoint.Hit("delete.after-kill");
         return Destroy(store, r, cg);
     }
 
     private static void Undo(ContainerRecord partial)
     {
+        HookTracking.KillLeftover(partial.RunningHook);
         var cg = ContainerCgroup.Load(partial.CgroupPaths);
         KillEverything(partial, cg);
         Rdma.RdmaNetnsMove.ReturnOnDelete(partial);
@@ -67,7 +69,7 @@ public static class Delete
         FaultPoint.Hit("delete.after-cgroup");
         var spec = Start.LoadSavedSpec(store, r.Id);
         var state = Status.ToSpecState(r, ContainerStatus.Stopped);
-        var warnings = HookPhases.RunLenient(spec?.Hooks?.Poststop, HookNames.Poststop, state);
+        var warnings = HookPhases.RunLenient(spec?.Hooks?.Poststop, HookNames.Poststop, state, new HookTracking(r, store.Save, "delete"));
         store.Remove(r.Id);
         return warnings;
     }

@@ -17,16 +17,17 @@ public static class HookPhases
     };
 
     /// <summary>Fails on the first failing hook (prestart, createRuntime, createContainer, startContainer).</summary>
-    public static void Run(List<Hook>? hooks, string phase, State state)
+    /// <param name="tracker">Records each host-side hook while it runs (null inside the container, whose cgroup holds it).</param>
+    public static void Run(List<Hook>? hooks, string phase, State state, IHookTracker? tracker = null)
     {
         if (hooks is null || hooks.Count == 0) return;
-        HookRunner.RunAll(hooks, SpecJson.SerializeToUtf8(state), phase, continueOnError: false);
+        HookRunner.RunAll(hooks, SpecJson.SerializeToUtf8(state), phase, continueOnError: false, tracker);
     }
 
     /// <summary>poststart and poststop: failures are only warnings (runtime-spec), returned to be logged.</summary>
-    public static IReadOnlyList<string> RunLenient(List<Hook>? hooks, string phase, State state)
+    public static IReadOnlyList<string> RunLenient(List<Hook>? hooks, string phase, State state, IHookTracker? tracker = null)
     {
         if (hooks is null || hooks.Count == 0) return [];
-        return HookRunner.RunAll(hooks, SpecJson.SerializeToUtf8(state), phase, continueOnError: true).Select(e => e.Message).ToList();
+        return HookRunner.RunAll(hooks, SpecJson.SerializeToUtf8(state), phase, continueOnError: true, tracker).Select(e => e.Message).ToList();
     }
 }

@@ -27,7 +27,7 @@ public static unsafe class Start
         FaultPoint.Hit("start.after-release");
         var spec = LoadSavedSpec(store, id);
         var state = Status.ToSpecState(r, ContainerStatus.Running);
-        return HookPhases.RunLenient(spec?.Hooks?.Poststart, HookNames.Poststart, state);
+        return HookPhases.RunLenient(spec?.Hooks?.Poststart, HookNames.Poststart, state, new HookTracking(r, store.Save, "start"));
     }
 
     /// <summary>
