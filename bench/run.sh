@@ -10,7 +10,7 @@ set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 BENCH_LIB=$BENCH_DIR/lib
 REPO=$(dirname "$BENCH_DIR")
-ROUNDS=5 RUNS=10 PAR_N=50 PAR_RUNS=1 MODE=host OUT=$BENCH_DIR/results
+ROUNDS=5 RUNS=10 PAR_N=100 PAR_RUNS=1 MODE=host OUT=$BENCH_DIR/results
 while [ $# -gt 0 ]; do
   case $1 in
     --rounds) ROUNDS=$2; shift ;;

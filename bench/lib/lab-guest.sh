@@ -21,3 +21,5 @@ for r in $(seq "$BENCH_ROUNDS"); do
   echo >&2
 done
 echo "load_end=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$BENCH_RAW/machine.txt"
+# RDMA bandwidth and latency, bare vs a granted container (needs rxe0, which the lab creates).
+if [ -e /sys/class/infiniband/rxe0 ]; then "$BENCH_LIB/lab-rdma-guest.sh"; fi
