@@ -486,6 +486,19 @@ public class ValidatorTests
     }
 
     [Fact]
+    public void Net_devices_need_distinct_names_in_the_container()
+    {
+        var s = Valid();
+        s.Linux!.NetDevices = new() { ["eth1"] = new LinuxNetDevice { Name = "net0" }, ["eth2"] = new LinuxNetDevice { Name = "net0" } };
+        AssertOnlyError(s, "$.linux.netDevices.eth2.name", "network device \"eth2\" and \"eth1\" would both be named \"net0\" in the container");
+        // A device keeping its host name collides with another renamed to that name.
+        s.Linux.NetDevices = new() { ["net0"] = new LinuxNetDevice(), ["eth2"] = new LinuxNetDevice { Name = "net0" } };
+        AssertOnlyError(s, "$.linux.netDevices.eth2.name", "network device \"eth2\" and \"net0\" would both be named \"net0\" in the container");
+        s.Linux.NetDevices = new() { ["eth1"] = new LinuxNetDevice { Name = "eth2" }, ["eth2"] = new LinuxNetDevice { Name = "eth1" } };
+        Assert.Empty(Errors(s));
+    }
+
+    [Fact]
     public void Net_devices_need_netns_and_valid_names()
     {
         var s = Valid();

@@ -79,6 +79,8 @@ static class NamespaceRules
         {
             if (!Has(LinuxNamespaceType.Network))
                 p.Error("$.linux.netDevices", "unable to move network devices without a network namespace");
+            // Two host devices cannot end up under one name in the container: the second move would fail half-way.
+            var targets = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var (name, dev) in devs)
             {
                 string at = JPath.Member("$.linux.netDevices", name);
@@ -86,6 +88,11 @@ static class NamespaceRules
                     p.Error(at, $"invalid network device name {JPath.Q(name)}");
                 if (dev.Name is { Length: > 0 } target && !ValidIfName(target))
                     p.Error($"{at}.name", $"invalid network device name {JPath.Q(target)}");
+                var final = dev.Name is { Length: > 0 } n ? n : name;
+                if (targets.TryGetValue(final, out var first))
+                    p.Error(dev.Name is { Length: > 0 } ? $"{at}.name" : at,
+                        $"network device {JPath.Q(name)} and {JPath.Q(first)} would both be named {JPath.Q(final)} in the container");
+                else targets[final] = name;
             }
         }
     }
