@@ -92,7 +92,7 @@ def summarize(raw, lab):
             _, variant, test, value = line.split()
             rows.setdefault(test, {}).setdefault(variant, []).append(float(value))
         s["rdma"] = {t: {v: (med(xs), len(xs)) for v, xs in d.items()} for t, d in rows.items()}
-    s["par_n" = int(s["machine"].get("parallel", "0") or 0)
+    s["par_n"] = int(s["machine"].get("parallel", "0") or 0)
     return s
 
 

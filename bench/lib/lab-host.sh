@@ -14,6 +14,8 @@ cp "$RDMARUN" "$share/rdmarun"
 "$lib/bundle.sh" "$share/bundle" /bin/true
 "$repo/tests/kernel-lab/lab.sh" run --timeout 1200 --share "$share" \
   --env "RDMARUN=$share/rdmarun" --env "BENCH_ROUNDS=$rounds" --env "BENCH_RUNS=$runs" -- "$lib/lab-guest.sh"
+# Keep the raw data (not committed) even when the report fails: a lab run takes minutes.
+rm -rf "$out/raw-lab" && cp -r "$share/raw" "$out/raw-lab"
 python3 "$(dirname "$lib")/report.py" --lab --raw "$share/raw" --md "$out/lab-latest.md" --svg "$out/lab-latest.svg"
 cp "$share/raw/summary.json" "$out/lab-latest.json"
 echo "bench: wrote $out/lab-latest.md, lab-latest.svg and lab-latest.json" >&2
