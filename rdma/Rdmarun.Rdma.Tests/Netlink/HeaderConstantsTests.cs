@@ -94,7 +94,8 @@ public partial class HeaderConstantsTests
         foreach (Match m in EnumBody().Matches(text))
         {
             long next = 0;
-            foreach (var raw in m.Groups[1].Value.Split(','))
+            // Headers re-#define enum members inside the body (rtnetlink.h, if_link.h): drop those lines.
+            foreach (var raw in Preprocessor().Replace(m.Groups[1].Value, "").Split(','))
             {
                 var entry = raw.Trim();
                 if (entry.Length == 0 || entry.StartsWith('#')) continue;
@@ -132,4 +133,5 @@ public partial class HeaderConstantsTests
     [GeneratedRegex(@"//[^\n]*")] private static partial Regex LineComment();
     [GeneratedRegex(@"^\s*#define\s+(\w+)\s+([^\n]+)$", RegexOptions.Multiline)] private static partial Regex Define();
     [GeneratedRegex(@"enum\s*\w*\s*\{([^}]*)\}")] private static partial Regex EnumBody();
+    [GeneratedRegex(@"^\s*#[^\n]*$", RegexOptions.Multiline)] private static partial Regex Preprocessor();
 }

@@ -1,0 +1,227 @@
+using Rdmarun.Rdma.Netlink;
+using Rdmarun.Rdma.Rtnl;
+using static Rdmarun.Rdma.Tests.Rtnl.RtnlReplies;
+
+namespace Rdmarun.Rdma.Tests.Rtnl;
+
+/// <summary>Each request byte for byte as the kernel (and iproute2) lays it out; refusals become errno + text.</summary>
+public class RtnlClientTests
+{
+    public const string GetVeth1 = """
+        2c000000 1200 0500 01000000 00000000   # len 44, RTM_GETLINK, REQUEST|ACK, seq 1
+        00 00 0000 00000000 00000000 00000000  # ifinfomsg: any family, index 0 (look up by name)
+        0a00 0300 7665746831 00 0000           # IFLA_IFNAME "veth1"
+        """;
+
+    [Fact]
+    public void get_link_by_name_reads_index_flags_and_kind()
+    {
+        var t = new RtnlReplay((GetVeth1, [Link(1, 7, "veth1", up: true, kind: "veth"), Ack(1)]));
+        var link = new RtnlClient(t).GetLink("veth1");
+        Assert.Equal(new RtnlLink(7, "veth1", 0x11043, "veth"), link);
+        Assert.True(link!.IsUp);
+        Assert.True(t.Finished);
+    }
+
+    [Fact]
+    public void an_absent_device_is_null_not_an_error()
+    {
+        var t = new RtnlReplay((GetVeth1, [Error(1, Errno.ENODEV)]));
+        Assert.Null(new RtnlClient(t).GetLink("veth1"));
+    }
+
+    [Fact]
+    public void move_into_a_netns_renames_in_the_same_request()
+    {
+        var move = """
+            34000000 1000 0500 01000000 00000000   # len 52, RTM_NEWLINK, REQUEST|ACK
+            00 00 0000 07000000 00000000 00000000  # index 7, flags untouched
+            0800 1c00 09000000                     # IFLA_NET_NS_FD 9
+            0900 0300 6e65743000 000000            # IFLA_IFNAME "net0"
+            """;
+        var t = new RtnlReplay((move, [Ack(1)]));
+        new RtnlClient(t).MoveLink(new RtnlLink(7, "veth1", 0, "veth"), 9, "net0", "the container's network namespace");
+        Assert.True(t.Finished);
+    }
+
+    [Fact]
+    public void move_without_a_new_name_sends_no_ifname()
+    {
+        var move = """
+            28000000 1000 0500 01000000 00000000
+            00 00 0000 07000000 00000000 00000000
+            0800 1c00 09000000                     # IFLA_NET_NS_FD 9 only
+            """;
+        var t = new RtnlReplay((move, [Ack(1)]));
+        new RtnlClient(t).MoveLink(new RtnlLink(7, "veth1", 0, null), 9, "veth1", "the container's network namespace");
+        Assert.True(t.Finished);
+    }
+
+    [Fact]
+    public void a_refused_move_names_device_destination_and_errno()
+    {
+        var move = """
+            28000000 1000 0500 01000000 00000000
+            00 00 0000 01000000 00000000 00000000
+            0800 1c00 09000000
+            """;
+        var t = new RtnlReplay((move, [Error(1, Errno.EINVAL)]));
+        var e = Assert.Throws<RtnlException>(() => new RtnlClient(t).MoveLink(new RtnlLink(1, "lo", 0, null), 9, "lo", "the container's network namespace"));
+        Assert.Equal(Errno.EINVAL, e.Errno);
+        Assert.Equal("netdev: cannot move network device lo into the container's network namespace: invalid argument", e.Message);
+    }
+
+    [Fact]
+    public void set_up_changes_only_iff_up()
+    {
+        var up = """
+            20000000 1000 0500 01000000 00000000
+            00 00 0000 0c000000 01000000 01000000  # index 12, flags IFF_UP, change mask IFF_UP
+            """;
+        var t = new RtnlReplay((up, [Ack(1)]));
+        new RtnlClient(t).SetUp(new RtnlLink(12, "net0", 0, null), true);
+        Assert.True(t.Finished);
+    }
+
+    [Fact]
+    public void rename_sends_the_new_ifname()
+    {
+        var rename = """
+            2c000000 1000 0500 01000000 00000000
+            00 00 0000 0c000000 00000000 00000000
+            0900 0300 6574683900 000000           # IFLA_IFNAME "eth9"
+            """;
+        var t = new RtnlReplay((rename, [Ack(1)]));
+        new RtnlClient(t).Rename(new RtnlLink(12, "net0", 0, null), "eth9");
+        Assert.True(t.Finished);
+    }
+
+    [Fact]
+    public void ipv4_address_add_has_local_address_and_broadcast()
+    {
+        var add = """
+            30000000 1400 0506 01000000 00000000   # len 48, RTM_NEWADDR, REQUEST|ACK|EXCL|CREATE
+            02 18 00 00 0c000000                   # AF_INET, /24, flags 0, scope universe, index 12
+            0800 0200 0a090807                     # IFA_LOCAL 10.9.8.7
+            0800 0100 0a090807                     # IFA_ADDRESS 10.9.8.7
+            0800 0400 0a0908ff                     # IFA_BROADCAST 10.9.8.255
+            """;
+        var t = new RtnlReplay((add, [Ack(1)]));
+        new RtnlClient(t).AddAddress(RtnlAddress.Parse("10.9.8.7/24", 12), "net0");
+        Assert.True(t.Finished);
+    }
+
+    [Fact]
+    public void ipv6_address_add_has_only_the_address()
+    {
+        var add = """
+            2c000000 1400 0506 01000000 00000000
+            0a 40 00 00 0c000000                   # AF_INET6, /64
+            1400 0100 fd000000000000000000000000000001   # IFA_ADDRESS fd00::1
+            """;
+        var t = new RtnlReplay((add, [Ack(1)]));
+        new RtnlClient(t).AddAddress(RtnlAddress.Parse("fd00::1/64", 12), "net0");
+        Assert.True(t.Finished);
+    }
+
+    [Fact]
+    public void an_address_taken_is_reported_with_the_kernel_text()
+    {
+        var add = """
+            30000000 1400 0506 01000000 00000000
+            02 18 00 00 0c000000
+            0800 0200 0a090807 0800 0100 0a090807 0800 0400 0a0908ff
+            """;
+        var t = new RtnlReplay((add, [Error(1, Errno.EEXIST)]));
+        var e = Assert.Throws<RtnlException>(() => new RtnlClient(t).AddAddress(RtnlAddress.Parse("10.9.8.7/24", 12), "net0"));
+        Assert.Equal("netdev: cannot add address 10.9.8.7/24 to network device net0: file exists", e.Message);
+    }
+
+    [Fact]
+    public void address_dump_keeps_the_device_and_marks_what_a_move_must_restore()
+    {
+        var dump = """
+            18000000 1600 0503 01000000 00000000   # len 24, RTM_GETADDR, REQUEST|ACK|DUMP
+            00 00 00 00 00000000                   # any family, every device
+            """;
+        var t = new RtnlReplay((dump, [
+            Addr4(1, 1, "7f000001", 8, scope: 254) + Addr4(1, 7, "0a090807", 24) + Addr4(1, 7, "0a090808", 24, flags: 0x81),
+            Addr6(1, 7, "fd000000000000000000000000000001", 64, 0x80, 0) + Addr6(1, 7, "fe800000000000000000000000000001", 64, 0x80, 253)
+                + Addr6(1, 7, "20010db8000000000000000000000001", 64, 0x00, 0),
+            Done(1)]));
+        var addrs = new RtnlClient(t).GetAddresses(7);
+        Assert.Equal(["10.9.8.7/24", "10.9.8.8/24", "fd00::1/64", "fe80::1/64", "2001:db8::1/64"], addrs.Select(a => a.ToString()));
+        // Link-local and autoconfigured (non-permanent) IPv6 addresses come back by themselves.
+        Assert.Equal(["10.9.8.7/24", "10.9.8.8/24", "fd00::1/64"], addrs.Where(a => a.Restorable).Select(a => a.ToString()));
+    }
+
+    [Fact]
+    public void vf_rate_is_nested_in_the_vf_info_list_of_the_pf()
+    {
+        var rate = """
+            38000000 1000 0500 01000000 00000000   # len 56, RTM_NEWLINK on the PF
+            00 00 0000 03000000 00000000 00000000  # PF index 3
+            1800 1680                              # IFLA_VFINFO_LIST (nested)
+              1400 0180                            #   IFLA_VF_INFO (nested)
+                1000 0600 02000000 00000000 e8030000   # IFLA_VF_RATE: vf 2, min 0, max 1000 Mbit/s
+            """;
+        var t = new RtnlReplay((rate, [Ack(1)]));
+        new RtnlClient(t).SetVfRate(new RtnlLink(3, "ens1f0", 0, null), 2, 0, 1000);
+        Assert.True(t.Finished);
+    }
+
+    [Fact]
+    public void vf_vlan_and_priority_use_the_vlan_list_with_the_8021q_protocol()
+    {
+        var vlan = """
+            40000000 1000 0500 01000000 00000000   # len 64
+            00 00 0000 03000000 00000000 00000000
+            2000 1680                              # IFLA_VFINFO_LIST
+              1c00 0180                            #   IFLA_VF_INFO
+                1800 0c80                          #     IFLA_VF_VLAN_LIST
+                  1400 0100 02000000 64000000 05000000 8100 0000   # IFLA_VF_VLAN_INFO: vf 2, vlan 100, qos 5, ETH_P_8021Q (big-endian)
+            """;
+        var t = new RtnlReplay((vlan, [Ack(1)]));
+        new RtnlClient(t).SetVfVlan(new RtnlLink(3, "ens1f0", 0, null), 2, 100, 5);
+        Assert.True(t.Finished);
+    }
+
+    [Fact]
+    public void a_pf_without_sriov_refuses_the_vf_rate()
+    {
+        var rate = """
+            38000000 1000 0500 01000000 00000000
+            00 00 0000 03000000 00000000 00000000
+            1800 1680 1400 0180 1000 0600 02000000 00000000 e8030000
+            """;
+        var t = new RtnlReplay((rate, [Error(1, Errno.EOPNOTSUPP)]));
+        var e = Assert.Throws<RtnlException>(() => new RtnlClient(t).SetVfRate(new RtnlLink(3, "eth0", 0, null), 2, 0, 1000));
+        Assert.Equal("netdev: cannot set the rate of vf 2 of eth0 to max 1000 Mbit/s: operation not supported", e.Message);
+    }
+
+    [Fact]
+    public void tbf_root_qdisc_with_ethernet_link_layer_and_burst()
+    {
+        var tbf = """
+            60000000 2400 0505 01000000 00000000   # len 96, RTM_NEWQDISC, REQUEST|ACK|REPLACE|CREATE
+            00 00 0000 0c000000 00000000 ffffffff 00000000   # tcmsg: index 12, handle auto, parent TC_H_ROOT
+            0800 0100 74626600                     # TCA_KIND "tbf"
+            3400 0280                              # TCA_OPTIONS (nested)
+              2800 0100                            #   TCA_TBF_PARMS
+                00 01 0000 0000 0000 40420f00      #     rate: link layer ethernet, 1000000 bytes/s
+                00 00 0000 0000 0000 00000000      #     peakrate: none
+                00000100 00000000 00000000         #     limit 65536, buffer/mtu from the burst
+              0800 0600 00800000                   #   TCA_TBF_BURST 32768
+            """;
+        var t = new RtnlReplay((tbf, [Ack(1)]));
+        new RtnlClient(t).SetTbf(new RtnlLink(12, "net0", 0, null), 1_000_000, 32768, 65536);
+        Assert.True(t.Finished);
+    }
+
+    [Fact]
+    public void replies_to_earlier_requests_are_skipped()
+    {
+        var t = new RtnlReplay((GetVeth1, [Ack(0) + Link(1, 7, "veth1", up: false), Ack(1)]));
+        Assert.Equal(7, new RtnlClient(t).GetLink("veth1")!.Index);
+    }
+}

@@ -1,0 +1,172 @@
+using System.Buffers.Binary;
+using Rdmarun.Rdma.Netlink;
+
+namespace Rdmarun.Rdma.Rtnl;
+
+/// <summary>
+/// The rtnetlink requests rdmarun needs, shaped as iproute2 sends them. Every request asks for an ACK, so a
+/// refusal always comes back as an errno. Sequence numbers start at <paramref name="firstSequence"/> so recorded
+/// exchanges replay byte for byte.
+/// </summary>
+public sealed class RtnlClient(IRtnlTransport transport, uint firstSequence = 1)
+{
+    const ushort DoFlags = NetlinkConst.FlagRequest | NetlinkConst.FlagAck;
+    const ushort DumpFlags = DoFlags | NetlinkConst.FlagDump;
+    uint _sequence = firstSequence;
+
+    /// <summary>The device named <paramref name="name"/> in the socket's netns, or null.</summary>
+    public RtnlLink? GetLink(string name)
+    {
+        try
+        {
+            var reply = Exchange(Rtnl.GetLink, DoFlags, $"find network device {name}", IfInfo(0, 0, 0),
+                NetlinkAttribute.String(Rtnl.IflaIfname, name)).FirstOrDefault(m => m.Type == Rtnl.NewLink);
+            return reply is null ? null : ToLink(reply);
+        }
+        catch (RtnlException e) when (e.Errno == Errno.ENODEV)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The addresses of device <paramref name="index"/>, in the kernel's order (primary before secondary).</summary>
+    public IReadOnlyList<RtnlAddress> GetAddresses(int index)
+        => Exchange(Rtnl.GetAddr, DumpFlags, "list addresses", new byte[Rtnl.IfaddrmsgLength])
+            .Where(m => m.Type == Rtnl.NewAddr).Select(ToAddress).Where(a => a.Index == index).ToList();
+
+    /// <summary>
+    /// Moves a device into the netns of <paramref name="netnsFd"/> and, in the same request, renames it
+    /// (RTM_NEWLINK with IFLA_NET_NS_FD and IFLA_IFNAME): the kernel renames after the move, so a name taken on
+    /// this side does not matter. The kernel takes the device down and flushes its addresses.
+    /// </summary>
+    public void MoveLink(RtnlLink link, int netnsFd, string newName, string destination)
+    {
+        var attrs = new List<NetlinkAttribute> { NetlinkAttribute.U32(Rtnl.IflaNetNsFd, (uint)netnsFd) };
+        if (newName != link.Name) attrs.Add(NetlinkAttribute.String(Rtnl.IflaIfname, newName));
+        var rename = newName != link.Name ? $" as {newName}" : "";
+        Exchange(Rtnl.NewLink, DoFlags, $"move network device {link.Name} into {destination}{rename}", IfInfo(link.Index, 0, 0), [.. attrs]);
+    }
+
+    /// <summary>Renames a device (it must be down or the kernel refuses with EBUSY).</summary>
+    public void Rename(RtnlLink link, string newName)
+        => Exchange(Rtnl.NewLink, DoFlags, $"rename network device {link.Name} to {newName}", IfInfo(link.Index, 0, 0),
+            NetlinkAttribute.String(Rtnl.IflaIfname, newName));
+
+    public void SetUp(RtnlLink link, bool up)
+        => Exchange(Rtnl.NewLink, DoFlags, $"set network device {link.Name} {(up ? "up" : "down")}",
+            IfInfo(link.Index, up ? Rtnl.IffUp : 0, Rtnl.IffUp));
+
+    public void AddAddress(RtnlAddress a, string deviceName)
+    {
+        var header = new byte[Rtnl.IfaddrmsgLength];
+        header[0] = a.Family; header[1] = a.PrefixLength; header[3] = a.Scope; // flags 0, as ip sends: the kernel marks an address without lifetime permanent
+        BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(4), a.Index);
+        var attrs = new List<NetlinkAttribute>();
+        if (a.Local is { } l) attrs.Add(new(Rtnl.IfaLocal, l));
+        if (a.Address is { } ad) attrs.Add(new(Rtnl.IfaAddress, ad));
+        if (a.Broadcast is { } b) attrs.Add(new(Rtnl.IfaBroadcast, b));
+        Exchange(Rtnl.NewAddr, DoFlags | Rtnl.FlagCreate | Rtnl.FlagExcl, $"add address {a} to network device {deviceName}", header, [.. attrs]);
+    }
+
+    /// <summary>
+    /// SR-IOV: the NIC enforces a VF's transmit rate (Mbit/s; 0 = no limit) — IFLA_VFINFO_LIST/IFLA_VF_INFO/
+    /// IFLA_VF_RATE on the physical function, as `ip link set PF vf N min_tx_rate A max_tx_rate B`.
+    /// </summary>
+    public void SetVfRate(RtnlLink pf, uint vf, uint minMbps, uint maxMbps)
+    {
+        var rate = new byte[12];
+        BinaryPrimitives.WriteUInt32LittleEndian(rate, vf);
+        BinaryPrimitives.WriteUInt32LittleEndian(rate.AsSpan(4), minMbps);
+        BinaryPrimitives.WriteUInt32LittleEndian(rate.AsSpan(8), maxMbps);
+        Exchange(Rtnl.NewLink, DoFlags, $"set the rate of vf {vf} of {pf.Name} to max {maxMbps} Mbit/s", IfInfo(pf.Index, 0, 0),
+            RtnlCodec.Nested(Rtnl.IflaVfinfoList, RtnlCodec.Nested(Rtnl.IflaVfInfo, new NetlinkAttribute(Rtnl.IflaVfRate, rate))));
+    }
+
+    /// <summary>
+    /// SR-IOV: the NIC tags a VF's traffic with 802.1Q <paramref name="vlan"/> and priority (PCP)
+    /// <paramref name="qos"/> — IFLA_VF_VLAN_LIST/IFLA_VF_VLAN_INFO, as `ip link set PF vf N vlan V qos Q`.
+    /// </summary>
+    public void SetVfVlan(RtnlLink pf, uint vf, ushort vlan, byte qos)
+    {
+        var info = new byte[16]; // struct ifla_vf_vlan_info: u32 vf, vlan, qos; __be16 proto; 2 bytes padding
+        BinaryPrimitives.WriteUInt32LittleEndian(info, vf);
+        BinaryPrimitives.WriteUInt32LittleEndian(info.AsSpan(4), vlan);
+        BinaryPrimitives.WriteUInt32LittleEndian(info.AsSpan(8), qos);
+        BinaryPrimitives.WriteUInt16BigEndian(info.AsSpan(12), Rtnl.EthPVlan);
+        Exchange(Rtnl.NewLink, DoFlags, $"set vlan {vlan} qos {qos} on vf {vf} of {pf.Name}", IfInfo(pf.Index, 0, 0),
+            RtnlCodec.Nested(Rtnl.IflaVfinfoList, RtnlCodec.Nested(Rtnl.IflaVfInfo,
+                RtnlCodec.Nested(Rtnl.IflaVfVlanList, new NetlinkAttribute(Rtnl.IflaVfVlanInfo, info)))));
+    }
+
+    /// <summary>
+    /// A token-bucket root qdisc capping the device's egress at <paramref name="bytesPerSecond"/>, as
+    /// `tc qdisc replace dev D root tbf rate R burst B limit L`. The link layer is given as Ethernet so the
+    /// kernel computes packet times itself and needs no rate table.
+    /// </summary>
+    public void SetTbf(RtnlLink link, ulong bytesPerSecond, uint burstBytes, uint limitBytes)
+    {
+        var parms = new byte[36]; // struct tc_tbf_qopt: tc_ratespec rate, peakrate; u32 limit, buffer, mtu
+        parms[1] = Rtnl.LinkLayerEthernet;
+        BinaryPrimitives.WriteUInt32LittleEndian(parms.AsSpan(8), (uint)Math.Min(bytesPerSecond, uint.MaxValue));
+        BinaryPrimitives.WriteUInt32LittleEndian(parms.AsSpan(24), limitBytes);
+        var attrs = new List<NetlinkAttribute> { new(Rtnl.TcaTbfParms, parms), NetlinkAttribute.U32(Rtnl.TcaTbfBurst, burstBytes) };
+        if (bytesPerSecond >= uint.MaxValue) attrs.Add(NetlinkAttribute.U64(Rtnl.TcaTbfRate64, bytesPerSecond));
+        var tcmsg = new byte[Rtnl.TcmsgLength];
+        BinaryPrimitives.WriteInt32LittleEndian(tcmsg.AsSpan(4), link.Index);
+        BinaryPrimitives.WriteUInt32LittleEndian(tcmsg.AsSpan(12), Rtnl.TcHRoot);
+        Exchange(Rtnl.NewQdisc, DoFlags | Rtnl.FlagCreate | Rtnl.FlagReplace,
+            $"limit network device {link.Name} to {bytesPerSecond} bytes/s", tcmsg,
+            NetlinkAttribute.String(Rtnl.TcaKind, "tbf"), RtnlCodec.Nested(Rtnl.TcaOptions, [.. attrs]));
+    }
+
+    static byte[] IfInfo(int index, uint flags, uint change)
+    {
+        var b = new byte[Rtnl.IfinfomsgLength];
+        BinaryPrimitives.WriteInt32LittleEndian(b.AsSpan(4), index);
+        BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(8), flags);
+        BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(12), change);
+        return b;
+    }
+
+    static RtnlLink ToLink(RtnlMessage m)
+    {
+        var h = m.FamilyHeader;
+        string? kind = null;
+        if (m.Find(Rtnl.IflaLinkinfo) is { } info)
+            foreach (var a in NetlinkCodec.DecodeAttributes(info.Value.Span))
+                if (a.Kind == Rtnl.IflaInfoKind) kind = a.AsString();
+        return new RtnlLink(BinaryPrimitives.ReadInt32LittleEndian(h.AsSpan(4)), m.Find(Rtnl.IflaIfname)?.AsString() ?? "",
+            BinaryPrimitives.ReadUInt32LittleEndian(h.AsSpan(8)), kind);
+    }
+
+    static RtnlAddress ToAddress(RtnlMessage m)
+    {
+        var h = m.FamilyHeader;
+        return new RtnlAddress(h[0], h[1], h[2], h[3], BinaryPrimitives.ReadInt32LittleEndian(h.AsSpan(4)),
+            m.Find(Rtnl.IfaLocal)?.Value.ToArray(), m.Find(Rtnl.IfaAddress)?.Value.ToArray(), m.Find(Rtnl.IfaBroadcast)?.Value.ToArray());
+    }
+
+    /// <summary>One request; the replies with its sequence number up to the ACK (or NLMSG_DONE for a dump).</summary>
+    List<RtnlMessage> Exchange(ushort type, ushort flags, string what, byte[] familyHeader, params NetlinkAttribute[] attributes)
+    {
+        var seq = _sequence++;
+        transport.Send(RtnlCodec.Encode(type, flags, seq, familyHeader, attributes));
+        var replies = new List<RtnlMessage>();
+        while (true)
+        {
+            foreach (var m in RtnlCodec.Decode(transport.Receive()))
+            {
+                if (m.Sequence != seq) continue;
+                if (m.IsError || m.IsDone)
+                {
+                    if (m.Error != 0)
+                        throw new RtnlException($"netdev: cannot {what}: {Errno.Text(m.Error)}{(m.ExtendedAckMessage is { } k ? $" ({k})" : "")}",
+                            m.Error, m.ExtendedAckMessage);
+                    if (m.IsDone || (flags & NetlinkConst.FlagDump) != NetlinkConst.FlagDump) return replies;
+                    continue;
+                }
+                replies.Add(m);
+            }
+        }
+    }
+}
