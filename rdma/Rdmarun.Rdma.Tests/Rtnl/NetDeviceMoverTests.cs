@@ -56,7 +56,7 @@ public class NetDeviceMoverTests
         var ctr = new RtnlReplay((GetLink(1, "net0"), [Error(1, Errno.ENODEV)]));
         var plan = NetDeviceMover.Plan(new RtnlClient(host), new RtnlClient(ctr), Eth9AsNet0);
         var rec = Assert.Single(plan).Record;
-        Assert.Equal(("eth9", "net0", null, true, "10.9.8.7/24"), (rec.HostName, rec.ContainerName, rec.Kind, rec.WasUp, Assert.Single(rec.Addresses)));
+        Assert.Equal(("eth9", "net0", null, true, "10.9.8.7/24", 4), (rec.HostName, rec.ContainerName, rec.Kind, rec.WasUp, Assert.Single(rec.Addresses), rec.HostIndex));
         Assert.True(host.Finished && ctr.Finished);
     }
 
@@ -116,30 +116,44 @@ public class NetDeviceMoverTests
         Assert.True(host.Finished && ctr.Finished);
     }
 
+    static string GetIndex(int seq, int index) => $"20000000 1200 0500 {seq:x2}000000 00000000 00 00 0000 {index:x2}000000 00000000 00000000";
+
     [Fact]
     public void after_the_netns_died_a_physical_device_gets_its_host_name_back_and_a_virtual_one_is_not_waited_for()
     {
         var devices = new[]
         {
-            new MovedNetDevice { HostName = "eth9", ContainerName = "net0", WasUp = false, Addresses = [] },
+            new MovedNetDevice { HostName = "eth9", ContainerName = "net0", HostIndex = 4, Mac = "52:54:00:12:34:56", Addresses = ["10.9.8.7/24"] },
             new MovedNetDevice { HostName = "veth1", ContainerName = "net1", Kind = "veth" },
         };
         var rename = "2c000000 1000 0500 02000000 00000000 00 00 0000 04000000 00000000 00000000 0900 0300 6574683900 000000";
+        var addOnHost = """
+            30000000 1400 0506 04000000 00000000   02 18 00 00 04000000
+            0800 0200 0a090807 0800 0100 0a090807 0800 0400 0a0908ff
+            """;
         var host = new RtnlReplay(
-            (GetLink(1, "net0"), [Link(1, 4, "net0", up: false), Ack(1)]),
+            (GetIndex(1, 4), [Link(1, 4, "net0", up: false, mac: "52:54:00:12:34:56"), Ack(1)]),
             (rename, [Ack(2)]),
-            (AddrDump(3), [Done(3)]));
+            (AddrDump(3), [Done(3)]),
+            (addOnHost, [Ack(4)]));
         Assert.Empty(NetDeviceMover.RestoreReturned(new RtnlClient(host), devices));
+        Assert.True(host.Finished);
+    }
+
+    [Fact]
+    public void a_host_device_that_only_shares_the_index_is_not_taken_for_the_returned_one()
+    {
+        var devices = new[] { new MovedNetDevice { HostName = "eth9", ContainerName = "eth0", HostIndex = 4, Mac = "52:54:00:12:34:56" } };
+        var host = new RtnlReplay((GetIndex(1, 4), [Link(1, 4, "eth0", up: true, mac: "02:fc:00:00:00:01"), Ack(1)]));
+        Assert.Equal("eth9", Assert.Single(NetDeviceMover.RestoreReturned(new RtnlClient(host), devices)).HostName);
         Assert.True(host.Finished);
     }
 
     [Fact]
     public void a_physical_device_not_back_yet_is_reported_missing()
     {
-        var devices = new[] { new MovedNetDevice { HostName = "eth9", ContainerName = "net0" } };
-        var host = new RtnlReplay(
-            (GetLink(1, "net0"), [Error(1, Errno.ENODEV)]),
-            (GetLink(2, "eth9"), [Error(2, Errno.ENODEV)]));
+        var devices = new[] { new MovedNetDevice { HostName = "eth9", ContainerName = "net0", HostIndex = 4, Mac = "52:54:00:12:34:56" } };
+        var host = new RtnlReplay((GetIndex(1, 4), [Error(1, Errno.ENODEV)]));
         Assert.Equal("eth9", Assert.Single(NetDeviceMover.RestoreReturned(new RtnlClient(host), devices)).HostName);
     }
 }

@@ -16,9 +16,9 @@ public class RtnlClientTests
     [Fact]
     public void get_link_by_name_reads_index_flags_and_kind()
     {
-        var t = new RtnlReplay((GetVeth1, [Link(1, 7, "veth1", up: true, kind: "veth"), Ack(1)]));
+        var t = new RtnlReplay((GetVeth1, [Link(1, 7, "veth1", up: true, kind: "veth", mac: "52:54:00:0a:0b:0c"), Ack(1)]));
         var link = new RtnlClient(t).GetLink("veth1");
-        Assert.Equal(new RtnlLink(7, "veth1", 0x11043, "veth"), link);
+        Assert.Equal(new RtnlLink(7, "veth1", 0x11043, "veth", "52:54:00:0a:0b:0c"), link);
         Assert.True(link!.IsUp);
         Assert.True(t.Finished);
     }

@@ -46,9 +46,10 @@ public static class RtnlReplies
     public static string Done(int seq) => $"14000000 0300 0200 {seq:x2}000000 e8030000 00000000";
 
     /// <summary>RTM_NEWLINK for a device: ifinfomsg (ARPHRD_ETHER) + IFLA_IFNAME (+ IFLA_LINKINFO/IFLA_INFO_KIND).</summary>
-    public static string Link(int seq, int index, string name, bool up, string? kind = null)
+    public static string Link(int seq, int index, string name, bool up, string? kind = null, string? mac = null)
     {
-        var nameHex = Attr(3, Convert.ToHexString(System.Text.Encoding.ASCII.GetBytes(name + "\0")));
+        var nameHex = Attr(3, Convert.ToHexString(System.Text.Encoding.ASCII.GetBytes(name + "\0")))
+            + (mac is null ? "" : " " + Attr(1, mac.Replace(":", "")));
         var kindHex = kind is null ? "" : Attr(0x12, Attr(1, Convert.ToHexString(System.Text.Encoding.ASCII.GetBytes(kind + "\0"))));
         return Message(0x10, 0, seq, $"00 00 0100 {index:x2}000000 {(up ? "43100100" : "02100000")} 00000000 {nameHex} {kindHex}");
     }

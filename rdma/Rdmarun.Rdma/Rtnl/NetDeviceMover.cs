@@ -16,6 +16,9 @@ public sealed class MovedNetDevice
     /// <summary>IFLA_INFO_KIND; null = physical, which the kernel hands back when the netns dies (virtual ones die with it).</summary>
     public string? Kind { get; set; }
     public bool WasUp { get; set; }
+    /// <summary>Index and MAC on the host: a physical device the kernel hands back keeps both (the index unless taken).</summary>
+    public int HostIndex { get; set; }
+    public string? Mac { get; set; }
     /// <summary>"10.0.0.1/24", the addresses re-added in the container and on the way back.</summary>
     public List<string> Addresses { get; set; } = [];
 }
@@ -46,7 +49,11 @@ public static class NetDeviceMover
             if (container.GetLink(r.ContainerName) is not null)
                 throw new RtnlException($"netdev: {at}: the name {r.ContainerName} is taken in the container's network namespace", Errno.EEXIST);
             var addresses = host.GetAddresses(link.Index).Where(a => a.Restorable).Select(a => a.ToString()).ToList();
-            plan.Add((link, new MovedNetDevice { HostName = r.HostName, ContainerName = r.ContainerName, Kind = link.Kind, WasUp = link.IsUp, Addresses = addresses }));
+            plan.Add((link, new MovedNetDevice
+            {
+                HostName = r.HostName, ContainerName = r.ContainerName, Kind = link.Kind, WasUp = link.IsUp, Addresses = addresses,
+                HostIndex = link.Index, Mac = link.Mac,
+            }));
         }
         return plan;
     }
@@ -98,23 +105,27 @@ public static class NetDeviceMover
     /// <summary>
     /// After the container's netns died: a physical device is back on the host under its container name (the
     /// kernel keeps the name, or picks "dev&lt;index&gt;" when it is taken); give it its host name, addresses and
-    /// up state. Returns what is not back yet: the caller waits and asks again. Virtual devices died with the
-    /// netns and are not waited for.
+    /// up state. It is found by its index and MAC, never by name: the container name may be a host device's
+    /// name too (eth0). Returns what is not back yet: the caller waits and asks again. Virtual devices died with
+    /// the netns and are not waited for.
     /// </summary>
     public static List<MovedNetDevice> RestoreReturned(RtnlClient host, IReadOnlyList<MovedNetDevice> devices)
     {
         var missing = new List<MovedNetDevice>();
         foreach (var rec in devices.Where(d => d.Kind is null))
         {
-            var back = host.GetLink(rec.ContainerName);
-            if (back is not null && rec.ContainerName != rec.HostName)
+            var back = host.GetLinkByIndex(rec.HostIndex);
+            if (back is null || back.Mac != rec.Mac)
+            {
+                missing.Add(rec);
+                continue;
+            }
+            if (back.Name != rec.HostName)
             {
                 host.Rename(back, rec.HostName);
                 back = back with { Name = rec.HostName };
             }
-            back ??= host.GetLink(rec.HostName);
-            if (back is null) missing.Add(rec);
-            else Restore(host, rec, back);
+            Restore(host, rec, back);
         }
         return missing;
     }

@@ -29,6 +29,21 @@ public sealed class RtnlClient(IRtnlTransport transport, uint firstSequence = 1)
         }
     }
 
+    /// <summary>The device with index <paramref name="index"/> in the socket's netns, or null.</summary>
+    public RtnlLink? GetLinkByIndex(int index)
+    {
+        try
+        {
+            var reply = Exchange(Rtnl.GetLink, DoFlags, $"find network device index {index}", IfInfo(index, 0, 0))
+                .FirstOrDefault(m => m.Type == Rtnl.NewLink);
+            return reply is null ? null : ToLink(reply);
+        }
+        catch (RtnlException e) when (e.Errno == Errno.ENODEV)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The addresses of device <paramref name="index"/>, in the kernel's order (primary before secondary).</summary>
     public IReadOnlyList<RtnlAddress> GetAddresses(int index)
         => Exchange(Rtnl.GetAddr, DumpFlags, "list addresses", new byte[Rtnl.IfaddrmsgLength])
@@ -136,7 +151,8 @@ public sealed class RtnlClient(IRtnlTransport transport, uint firstSequence = 1)
             foreach (var a in NetlinkCodec.DecodeAttributes(info.Value.Span))
                 if (a.Kind == Rtnl.IflaInfoKind) kind = a.AsString();
         return new RtnlLink(BinaryPrimitives.ReadInt32LittleEndian(h.AsSpan(4)), m.Find(Rtnl.IflaIfname)?.AsString() ?? "",
-            BinaryPrimitives.ReadUInt32LittleEndian(h.AsSpan(8)), kind);
+            BinaryPrimitives.ReadUInt32LittleEndian(h.AsSpan(8)), kind,
+            m.Find(Rtnl.IflaAddress) is { } mac ? Convert.ToHexString(mac.Value.Span).ToLowerInvariant().Chunk(2).Select(c => new string(c)).Aggregate((a, b) => a + ":" + b) : null);
     }
 
     static RtnlAddress ToAddress(RtnlMessage m)

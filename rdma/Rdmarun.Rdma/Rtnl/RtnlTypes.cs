@@ -2,9 +2,10 @@ using System.Net;
 
 namespace Rdmarun.Rdma.Rtnl;
 
-/// <summary>A network device as RTM_GETLINK reports it. <see cref="Kind"/> is IFLA_INFO_KIND ("veth", "dummy",
+/// <summary>A network device as RTM_GETLINK reports it; <see cref="Mac"/> is IFLA_ADDRESS as aa:bb:..., it tells a
+/// device that came back from one that merely has the same name. <see cref="Kind"/> is IFLA_INFO_KIND ("veth", "dummy",
 /// "macvlan"...); null for a physical device, which the kernel hands back to the host when a netns dies.</summary>
-public sealed record RtnlLink(int Index, string Name, uint Flags, string? Kind)
+public sealed record RtnlLink(int Index, string Name, uint Flags, string? Kind, string? Mac = null)
 {
     public bool IsUp => (Flags & Rtnl.IffUp) != 0;
 }
