@@ -27,8 +27,9 @@ public static class DefaultDeviceRules
         var r = spec.Linux?.Resources ?? new LinuxResources();
         var rules = new List<LinuxDeviceCgroup>(r.Devices ?? []);
         rules.AddRange(Defaults);
+        // A fifo ("p") is created by mknod like a device but the device controller knows only c and b.
         foreach (var d in spec.Linux?.Devices ?? [])
-            rules.Add(Allow(d.Type == "u" ? "c" : d.Type, d.Major, d.Minor));
+            if (d.Type != "p") rules.Add(Allow(d.Type == "u" ? "c" : d.Type, d.Major, d.Minor));
         r.Devices = rules;
         return r;
     }

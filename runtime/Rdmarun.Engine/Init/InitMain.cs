@@ -70,7 +70,8 @@ public static unsafe class InitMain
         var seccompListener = SeccompListener.ConnectIfNeeded(spec.Linux?.Seccomp);
         if (cfg.NoPivot) PivotRoot.MoveRoot(cfg.Rootfs);
         else PivotRoot.Pivot(cfg.Rootfs);
-        RootfsFinalize.Apply(spec, newUts: HasNewNs(spec, "uts"));
+        // A uts namespace joined by path counts as the container's own (runc sets the name there too).
+        RootfsFinalize.Apply(spec, ownUts: spec.Linux?.Namespaces?.Any(n => n.Type == "uts") == true);
 
         var start = ProcessStart.Prepare(process, cfg);
 
@@ -95,9 +96,6 @@ public static unsafe class InitMain
         var seccomp = SeccompInit.FromConfigJson(cfg.SeccompJson);
         start.Become(process, cfg, () => SeccompInit.Load(seccomp, null, cfg, "running", null));
     }
-
-    private static bool HasNewNs(Spec spec, string type) =>
-        spec.Linux?.Namespaces?.Any(n => n.Type == type && string.IsNullOrEmpty(n.Path)) == true;
 
     /// <summary>
     /// Blocks until `start` opens exec.fifo for reading. Opened through /proc/self/fd because the

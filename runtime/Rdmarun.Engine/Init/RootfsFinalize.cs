@@ -7,7 +7,7 @@ namespace Rdmarun.Engine.Init;
 /// <summary>Stage 2, after pivot_root: sysctls, read-only and masked paths, read-only root, names.</summary>
 public static class RootfsFinalize
 {
-    public static void Apply(Spec spec, bool newUts)
+    public static void Apply(Spec spec, bool ownUts)
     {
         var linux = spec.Linux;
         foreach (var (key, value) in linux?.Sysctl ?? [])
@@ -18,12 +18,12 @@ public static class RootfsFinalize
             MaskPath(p);
         if (!string.IsNullOrEmpty(spec.Hostname))
         {
-            if (!newUts) throw new RuntimeError("hostname: setting the hostname requires a new uts namespace");
+            if (!ownUts) throw new RuntimeError("hostname: setting the hostname requires a uts namespace");
             SyscallException.Check(Libc.sethostname(spec.Hostname, System.Text.Encoding.UTF8.GetByteCount(spec.Hostname)), $"sethostname {spec.Hostname}");
         }
         if (!string.IsNullOrEmpty(spec.Domainname))
         {
-            if (!newUts) throw new RuntimeError("domainname: setting the domainname requires a new uts namespace");
+            if (!ownUts) throw new RuntimeError("domainname: setting the domainname requires a uts namespace");
             SyscallException.Check(Libc.setdomainname(spec.Domainname, System.Text.Encoding.UTF8.GetByteCount(spec.Domainname)), $"setdomainname {spec.Domainname}");
         }
         if (spec.Root?.Readonly == true)

@@ -14,10 +14,15 @@ public static class RootfsSetup
     public static void Prepare(Spec spec, InitConfig cfg)
     {
         var rootfs = cfg.Rootfs;
-        // Nothing we mount may propagate back to the host: make the whole tree a slave (or what
-        // the spec asks) before the first mount.
-        nuint prop = PropagationFlag(spec.Linux?.RootfsPropagation) ?? (MS_SLAVE | MS_REC);
+        // Before the first mount the tree gets what the spec asks (so a "shared" request keeps bind
+        // sources in their host peer groups, as runc does) or, by default, rslave: nothing we mount
+        // propagates back to the host. Not "unbindable": every bind source below / would then be
+        // refused (mount(2) EINVAL). RootfsFinalize applies the requested value to the new root.
+        nuint prop = PropagationFlag(spec.Linux?.RootfsPropagation) is { } p && (p & MS_UNBINDABLE) == 0 ? p : MS_SLAVE | MS_REC;
         Mounter.Mount(null, "/", null, prop, null);
+        // pivot_root refuses a new root whose parent mount is shared; the bind below then copies
+        // the private parent, so the container's own mounts under it stay off the host too.
+        RootfsParentMount.MakePrivate(rootfs);
         // pivot_root needs the new root to be a mount point.
         Mounter.Mount(rootfs, rootfs, "bind", MS_BIND | MS_REC, null);
 

@@ -75,7 +75,10 @@ public static class Create
                 CgroupPaths = cgroup.Paths,
                 RdmaSysfsVisible = rdma.SysfsVisible?.ToList(),
             };
-            if (!cfg.NewMountNs) throw new RuntimeError("linux.namespaces: a mount namespace is required");
+            // A new mount namespace or one joined by path (as runc): without either the rootfs
+            // mounts would land in the host's mount table and outlive the container.
+            if (!cfg.NewMountNs && !bootstrap.Joins.Any(j => j.ProcName == "mnt"))
+                throw new RuntimeError("linux.namespaces: a mount namespace is required");
             var launched = InitLauncher.Launch(new LaunchRequest
             {
                 Bootstrap = bootstrap,
