@@ -30,6 +30,8 @@ public sealed class ContainerRecord
     /// then kills the hook's process group.
     /// </summary>
     public HookProcess? RunningHook { get; set; }
+    /// <summary>linux.netDevices moved into the container: saved before each move, so delete (--force) gives them back.</summary>
+    public List<Rdmarun.Rdma.Rtnl.MovedNetDevice>? NetDevices { get; set; }
 }
 
 /// <summary>A hook process: it leads its own process group (pgid = pid); the start time guards against pid reuse.</summary>

@@ -31,6 +31,7 @@ public static class Create
         ContainerCgroup? cgroup = null;
         int initPid = -1;
         Rdma.RdmaNetnsMove? rdmaMove = null;
+        Net.NetDevicesMove? netMove = null;
         FrameChannel? ch = null;
         try
         {
@@ -98,6 +99,7 @@ public static class Create
             partial.InitPid = initPid;
             partial.InitStartTime = ProcStat.Read(initPid)?.StartTime ?? 0;
             partial.Annotations = spec.Annotations; // now naming any device moved into the container's netns
+            netMove = Net.NetDevicesMove.IntoContainer(spec, initPid, moving => { partial.NetDevices = moving; CreatingRecord.Save(store, partial); });
             CreatingRecord.Save(store, partial);
 
             var record = new ContainerRecord
@@ -107,6 +109,7 @@ public static class Create
                 NamespacePaths = NamespacePaths(spec, initPid), Rootless = Libc.geteuid() != 0,
                 SystemdCgroup = g.SystemdCgroup,
                 InitStartTime = ProcStat.Read(initPid)?.StartTime ?? 0,
+                NetDevices = netMove?.Moved,
             };
 
             while (true)
@@ -137,6 +140,7 @@ public static class Create
         {
             ch?.Dispose();
             try { rdmaMove?.Release(); } catch { /* the original error matters more */ }
+            try { netMove?.Release(); } catch { /* the original error matters more */ }
             if (initPid > 0) { Libc.kill(initPid, LibcConst.SIGKILL); WaitGone(initPid); }
             try { cgroup?.Destroy(); } catch { /* the original error matters more */ }
             store.Remove(o.Id);

@@ -51,6 +51,7 @@ public static class Delete
         var cg = ContainerCgroup.Load(partial.CgroupPaths);
         KillEverything(partial, cg);
         Rdma.RdmaNetnsMove.ReturnOnDelete(partial);
+        Net.NetDevicesMove.ReturnOnDelete(partial);
         cg?.Destroy();
     }
 
@@ -65,6 +66,7 @@ public static class Delete
     private static IReadOnlyList<string> Destroy(StateStore store, ContainerRecord r, ContainerCgroup? cg)
     {
         Rdma.RdmaNetnsMove.ReturnOnDelete(r);
+        Net.NetDevicesMove.ReturnOnDelete(r);
         cg?.Destroy();
         FaultPoint.Hit("delete.after-cgroup");
         var spec = Start.LoadSavedSpec(store, r.Id);

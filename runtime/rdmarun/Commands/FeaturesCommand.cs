@@ -25,6 +25,7 @@ public static class FeaturesCommand
                 Seccomp = Rdmarun.Engine.Seccomp.SeccompFeatureList.Get(),
                 Apparmor = new ApparmorFeatures { Enabled = false },
                 Selinux = new SelinuxFeatures { Enabled = false },
+                NetDevices = new NetDevicesFeatures { Enabled = true },
             },
             Annotations = new Dictionary<string, string>
             {
