@@ -136,6 +136,7 @@ def markdown(s, lab):
             d = lat[k]
             L.append(f"| {t} | {fmt_ratio(ratio(d.get('rdmarun'), d.get('runc')))} | "
                      f"{fmt_ratio(ratio(d.get('rdmarun'), crun_ref(d)))} | {fmt_ratio(ratio(crun_ref(d), d.get('runc')))} |")
+        L.append("")
     else:
         L += ["## Latency (median, ms)", "",
               "| metric | rdmarun | runc | crun | crun (raw, nsenter) | rdmarun / runc | rdmarun / crun |",
