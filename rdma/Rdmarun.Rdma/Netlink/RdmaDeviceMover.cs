@@ -30,9 +30,13 @@ public static class RdmaDeviceMover
     /// all back); callers word the failure for their context.
     /// </summary>
     public static IReadOnlyList<string> WaitReturned(IReadOnlyList<string> devices, TimeSpan timeout)
+        => WaitReturned(devices, timeout, NetlinkRdmaSocket.Open);
+
+    /// <summary>As above, through a socket from <paramref name="openHost"/> (one in the initial netns).</summary>
+    public static IReadOnlyList<string> WaitReturned(IReadOnlyList<string> devices, TimeSpan timeout, Func<INetlinkTransport> openHost)
     {
         var deadline = DateTime.UtcNow + timeout;
-        using var socket = NetlinkRdmaSocket.Open();
+        using var socket = openHost();
         var host = new NldevClient(socket);
         while (true)
         {

@@ -21,6 +21,19 @@ public static class CreatingRecord
         File.Move(tmp, Path.Combine(dir, FileName), overwrite: true);
     }
 
+    /// <summary>
+    /// Just before RDMA devices move into the container's netns: names them and the namespaces (a netns named
+    /// by path outlives the container, so delete must move devices back out of it). A create killed mid-move is
+    /// then undone by `delete --force`; a device named here that never moved is simply found on the host.
+    /// </summary>
+    public static void SaveBeforeRdmaMove(StateStore store, ContainerRecord partial, IReadOnlyList<string> devices)
+    {
+        var annotations = new Dictionary<string, string>(partial.Annotations ?? []);
+        annotations[Rdma.RdmaNetnsMove.MovedAnnotation] = string.Join(",", devices);
+        partial.Annotations = annotations;
+        Save(store, partial);
+    }
+
     /// <summary>The record of an unfinished create, or null when there is none (or it cannot be read).</summary>
     public static ContainerRecord? Load(StateStore store, string id)
     {

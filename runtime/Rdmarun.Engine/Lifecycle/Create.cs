@@ -95,9 +95,11 @@ public static class Create
             initPid = launched.Pid;
             ch = launched.Channel;
             FaultPoint.Hit("create.after-launch");
-            rdmaMove = Rdma.RdmaNetnsMove.IntoContainer(rdma.Devices, spec, initPid);
             partial.InitPid = initPid;
             partial.InitStartTime = ProcStat.Read(initPid)?.StartTime ?? 0;
+            partial.NamespacePaths = NamespacePaths(spec, initPid);
+            rdmaMove = Rdma.RdmaNetnsMove.IntoContainer(rdma.Devices, spec, initPid,
+                moving => CreatingRecord.SaveBeforeRdmaMove(store, partial, moving));
             partial.Annotations = spec.Annotations; // now naming any device moved into the container's netns
             netMove = Net.NetDevicesMove.IntoContainer(spec, initPid, moving => { partial.NetDevices = moving; CreatingRecord.Save(store, partial); });
             CreatingRecord.Save(store, partial);

@@ -29,8 +29,10 @@ public sealed class RdmaNetnsMove
     /// Moves <paramref name="devices"/> into the netns of <paramref name="initPid"/> when the rdma subsystem is in
     /// exclusive mode and the container has its own netns; records them in the spec's annotations (which the
     /// container record shares). Returns null when nothing moved. On failure every device is back on the host.
+    /// <paramref name="beforeMove"/> is called with the devices just before the first one moves, to record them
+    /// where a `delete --force` after a crash finds them.
     /// </summary>
-    public static RdmaNetnsMove? IntoContainer(IReadOnlyList<string> devices, Spec spec, int initPid)
+    public static RdmaNetnsMove? IntoContainer(IReadOnlyList<string> devices, Spec spec, int initPid, Action<IReadOnlyList<string>>? beforeMove = null)
     {
         if (devices.Count == 0) return null;
         if (!(spec.Linux?.Namespaces ?? []).Any(n => n.Type == "network")) return null;
@@ -41,18 +43,19 @@ public sealed class RdmaNetnsMove
         int fd = -1;
         try
         {
-            using (var hostSocket = NetlinkRdmaSocket.Open())
+            using (var hostSocket = RdmaNetlink.OpenHost())
             {
                 var host = new NldevClient(hostSocket);
                 if (host.GetNetnsMode() == RdmaNetnsMode.Shared) return null;
                 fd = SyscallException.Check(Libc.open(nsPath, LibcConst.O_RDONLY | LibcConst.O_CLOEXEC, 0), $"open {nsPath}");
+                beforeMove?.Invoke(devices);
                 foreach (var name in devices)
                 {
                     RdmaDeviceMover.Move(host, name, fd);
                     moved.Add(name);
                 }
             }
-            using (var inside = NetlinkRdmaSocket.OpenInNetns(fd))
+            using (var inside = RdmaNetlink.OpenInNetns(fd))
             {
                 var client = new NldevClient(inside);
                 foreach (var name in moved)
@@ -123,7 +126,7 @@ public sealed class RdmaNetnsMove
         int hostFd = SyscallException.Check(Libc.open("/proc/self/ns/net", LibcConst.O_RDONLY | LibcConst.O_CLOEXEC, 0), "open /proc/self/ns/net");
         try
         {
-            using var inside = NetlinkRdmaSocket.OpenInNetns(containerNetnsFd);
+            using var inside = RdmaNetlink.OpenInNetns(containerNetnsFd);
             var client = new NldevClient(inside);
             foreach (var name in devices)
             {
@@ -141,7 +144,7 @@ public sealed class RdmaNetnsMove
 
     static void WaitReturned(IReadOnlyList<string> devices)
     {
-        var missing = RdmaDeviceMover.WaitReturned(devices, ReturnTimeout);
+        var missing = RdmaDeviceMover.WaitReturned(devices, ReturnTimeout, RdmaNetlink.OpenHost);
         if (missing.Count > 0)
             throw new RuntimeError(
                 $"rdma: device{(missing.Count > 1 ? "s" : "")} {string.Join(", ", missing)} did not return to the host network namespace within {ReturnTimeout.TotalSeconds:0} s (a process or mount still holds the container's network namespace)");
