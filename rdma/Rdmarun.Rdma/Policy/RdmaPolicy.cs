@@ -47,6 +47,18 @@ public sealed class RdmaPolicy
     /// <summary>The highest RLIMIT_MEMLOCK a request may ask for; null = no cap.</summary>
     public ulong? MaxMemlock { get; init; }
 
+    /// <summary>Highest transmit rate (bit/s) a container may ask for with org.rdmarun.rdma.rate; null = no cap.</summary>
+    public ulong? MaxRate { get; init; }
+
+    /// <summary>The rate a container gets when it asks for none; null = unlimited.</summary>
+    public ulong? DefaultRate { get; init; }
+
+    /// <summary>VLAN ids a container may ask for on an SR-IOV VF; null = any.</summary>
+    public IReadOnlyList<ushort>? Vlans { get; init; }
+
+    /// <summary>Highest 802.1p priority a container may ask for; null = any (0-7).</summary>
+    public byte? MaxPriority { get; init; }
+
     /// <summary>
     /// Used when the policy file does not exist: every device, any P_Key, no MAD access, no limits. This grants
     /// no more than the host already does: in shared mode every local user can open /dev/infiniband/uverbs*.
@@ -112,7 +124,7 @@ public sealed class RdmaPolicy
             }
         }
 
-        return new RdmaPolicy
+        var policy = new RdmaPolicy
         {
             Source = source,
             Devices = devices,
@@ -124,7 +136,21 @@ public sealed class RdmaPolicy
             MaxHcaObjects = raw.MaxHcaObjects,
             Memlock = ParseMemlock(raw.Memlock, source, "memlock") ?? Rdma.Memlock.Unlimited,
             MaxMemlock = ParseMemlock(raw.MaxMemlock, source, "maxMemlock"),
+            MaxRate = ParseRate(raw.MaxRate, source, "maxRate"),
+            DefaultRate = ParseRate(raw.DefaultRate, source, "defaultRate"),
+            Vlans = raw.Vlans,
+            MaxPriority = raw.MaxPriority is > 7 ? throw new RdmaPolicyException($"rdma: policy {source}: $.maxPriority: {raw.MaxPriority} is not 0-7") : raw.MaxPriority,
         };
+        if (policy.DefaultRate > policy.MaxRate)
+            throw new RdmaPolicyException($"rdma: policy {source}: $.defaultRate {raw.DefaultRate} is above $.maxRate {raw.MaxRate}");
+        return policy;
+    }
+
+    static ulong? ParseRate(string? text, string source, string key)
+    {
+        if (text is null) return null;
+        return Qos.Rate.TryParse(text, out var bits) ? bits
+            : throw new RdmaPolicyException($"rdma: policy {source}: $.{key}: \"{text}\" is not a rate (e.g. 10gbit, 500mbit)");
     }
 
     static List<ushort>? ParsePkeys(List<string>? pkeys, string source, string device)

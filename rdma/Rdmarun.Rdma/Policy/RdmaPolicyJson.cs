@@ -15,6 +15,10 @@ internal sealed class RdmaPolicyJson
     public uint? MaxHcaObjects { get; set; }
     public JsonElement? Memlock { get; set; }
     public JsonElement? MaxMemlock { get; set; }
+    public string? MaxRate { get; set; }
+    public string? DefaultRate { get; set; }
+    public List<ushort>? Vlans { get; set; }
+    public byte? MaxPriority { get; set; }
 }
 
 internal sealed class RdmaDevicePolicyJson
