@@ -30,9 +30,9 @@ containerd_run() {
 
 containerd_tty() {
     local id out rc; id=$(ctr_id tty)
-    out=$(t script -qec "ctr --address $ENG_TMP/containerd/containerd.sock --namespace $ENG_CTR_NS run -t --rm \
+    out=$(with_tty "ctr --address $ENG_TMP/containerd/containerd.sock --namespace $ENG_CTR_NS run -t --rm \
         --runtime io.containerd.runc.v2 --runc-binary $(rt_bin) --runc-root $ENG_TMP/containerd/runc-root \
-        --cgroup /$ENG_CGROUP_PARENT/ctr/$id --env PATH=/bin --rootfs $ENG_TMP/rootfs $id sh -c 'tty; exit 4'" /dev/null </dev/null); rc=$?
+        --cgroup /$ENG_CGROUP_PARENT/ctr/$id --env PATH=/bin --rootfs $ENG_TMP/rootfs $id sh -c 'tty; exit 4'"); rc=$?
     echo "$out"
     expect_eq "exit status" 4 "$rc" && expect_match "tty" "/dev/pts/[0-9]+" "$out"
 }
@@ -44,7 +44,7 @@ containerd_exec() {
     wait_for 20 task_is "$id" RUNNING || fail "task not RUNNING: $(ctr_ task ls)" || return 1
     out=$(ctr_ task exec --exec-id e1 "$id" sh -c 'echo e-$((2+3)); exit 2'); rc=$?
     expect_eq "exec exit status" 2 "$rc" && expect_eq "exec stdout" e-5 "$out" || { ctr_remove "$id"; return 1; }
-    out=$(t script -qec "ctr --address $ENG_TMP/containerd/containerd.sock --namespace $ENG_CTR_NS task exec -t --exec-id e2 $id sh -c 'tty; exit 5'" /dev/null </dev/null); rc=$?
+    out=$(with_tty "ctr --address $ENG_TMP/containerd/containerd.sock --namespace $ENG_CTR_NS task exec -t --exec-id e2 $id sh -c 'tty; exit 5'"); rc=$?
     echo "$out"
     expect_eq "exec -t exit status" 5 "$rc" && expect_match "exec -t tty" "/dev/pts/[0-9]+" "$out" || { ctr_remove "$id"; return 1; }
     local pid; pid=$(ctr_ task ls | awk -v id="$id" '$1 == id {print $2}')

@@ -10,8 +10,6 @@ insp() { d inspect -f "$1" "$2"; }
 cid_of() { insp '{{.Id}}' "$1"; }
 # The container's cgroup directory on the host (cgroupfs driver, our cgroup parent).
 host_cg() { echo "/sys/fs/cgroup/$1/$ENG_CGROUP_PARENT/docker/$2"; }
-# Runs CMD under a pseudo-terminal: the docker client needs one for -t.
-with_tty() { t script -qec "$1" /dev/null </dev/null; }
 logs_have() { d logs "$1" 2>&1 | grep -q -- "$2"; }
 running() { [ "$(insp '{{.State.Running}}' "$1")" = true ]; }
 not_running() { [ "$(insp '{{.State.Running}}' "$1")" = false ]; }
@@ -58,7 +56,7 @@ docker_run_tty() {
 # Typed input reaches the shell through the pty, its output comes back.
 docker_run_tty_input() {
     local out rc
-    out=$(printf 'echo typed-$((6*7))\nexit 6\n' | t script -qec "$ENG_DOCKER run --pull never --rm -it --runtime $RT $IMG sh" /dev/null); rc=$?
+    out=$(with_tty "$ENG_DOCKER run --pull never --rm -it --runtime $RT $IMG sh" $'echo typed-$((6*7))\nexit 6\n'); rc=$?
     echo "$out"
     expect_eq "exit status" 6 "$rc" && expect_match "shell output" "typed-42" "$out"
 }

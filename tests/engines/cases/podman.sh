@@ -7,7 +7,7 @@ pname() { local n="e2e-$RT-$1"; pm rm -f -t 0 "$n" >/dev/null 2>&1; echo "$n"; }
 pinsp() { pm inspect -f "$1" "$2"; }
 p_running() { [ "$(pinsp '{{.State.Running}}' "$1")" = true ]; }
 p_logs_have() { pm logs "$1" 2>&1 | grep -q -- "$2"; }
-podman_cmd() { # the pm command line as a string, for script -c
+podman_cmd() { # the pm command line as a string, for with_tty
     printf 'env -u DOCKER_CONFIG -u DOCKER_HOST CONTAINERS_CONF=%s CONTAINERS_STORAGE_CONF=%s podman --root %s --runroot %s --storage-driver %s --runtime-flag root=%s' \
         "$ENG_TMP/podman/containers.conf" "$ENG_TMP/podman/storage.conf" "$ENG_TMP/podman/root" \
         "$ENG_TMP/podman/runroot" "${ENG_PODMAN_STORAGE:-overlay}" "$ENG_TMP/podman/runtime-root"
@@ -21,7 +21,7 @@ podman_run() {
 
 podman_tty() {
     local out rc
-    out=$(t script -qec "$(podman_cmd) run --rm -it --runtime $RT --cgroup-parent /$ENG_CGROUP_PARENT/podman $PIMG sh -c 'tty; exit 4'" /dev/null </dev/null); rc=$?
+    out=$(with_tty "$(podman_cmd) run --rm -it --runtime $RT --cgroup-parent /$ENG_CGROUP_PARENT/podman $PIMG sh -c 'tty; exit 4'"); rc=$?
     echo "$out"
     expect_eq "exit status" 4 "$rc" && expect_match "tty" "/dev/pts/[0-9]+" "$out"
 }
@@ -31,7 +31,7 @@ podman_exec() {
     prun -d --name "$n" "$PIMG" sleep 300 >/dev/null || return 1
     out=$(pm exec "$n" sh -c 'echo e-$((2+3)); exit 2'); rc=$?
     expect_eq "exec exit status" 2 "$rc" && expect_eq "exec stdout" e-5 "$out" || { pm rm -f -t 0 "$n" >/dev/null; return 1; }
-    out=$(t script -qec "$(podman_cmd) exec -it $n sh -c 'tty; exit 5'" /dev/null </dev/null); rc=$?
+    out=$(with_tty "$(podman_cmd) exec -it $n sh -c 'tty; exit 5'"); rc=$?
     echo "$out"
     expect_eq "exec -it exit status" 5 "$rc" && expect_match "exec -it tty" "/dev/pts/[0-9]+" "$out"
     rc=$?; pm rm -f -t 0 "$n" >/dev/null; return $rc

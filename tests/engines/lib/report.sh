@@ -6,6 +6,12 @@ ENG_FAILED_NAMES=()
 # Every engine command goes through this: a hung daemon fails one case instead of the whole run.
 t() { timeout -k 5 "${ENG_CMD_TIMEOUT:-60}" "$@"; }
 
+ENG_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+# with_tty COMMAND-LINE [INPUT]: runs the command line on a pseudo-terminal (an engine client
+# needs one for -t), INPUT typed into it, and prints all it wrote (lib/pty-run.py says why
+# not script(1)). The status is the command's.
+with_tty() { printf '%s' "${2:-}" | t /usr/bin/python3 "$ENG_LIB/pty-run.py" bash -c "$1"; }
+
 # case NAME FUNCTION [ARGS...]: runs FUNCTION in a subshell with its output kept aside.
 # Exit 0 = pass, 77 = skip (the last line of output is the reason), anything else = fail.
 # ENG_VERBOSE=1 prints what passing cases saw too.
