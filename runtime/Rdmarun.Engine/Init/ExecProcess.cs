@@ -70,11 +70,13 @@ public static unsafe partial class ExecProcess
                 Libc.fcntl(fd, F_SETFD, FD_CLOEXEC);
     }
 
-    public static void Exec(string path, IReadOnlyList<string> args, IReadOnlyList<string> env)
+    /// <summary><paramref name="justBefore"/> runs after marshalling, right before execve.</summary>
+    public static void Exec(string path, IReadOnlyList<string> args, IReadOnlyList<string> env, Action? justBefore = null)
     {
         byte* cpath = Utf8(path);
         byte** argv = Array(args);
         byte** envp = Array(env);
+        justBefore?.Invoke();
         Libc.execve(cpath, argv, envp);
         throw new SyscallException($"exec {path}", Libc.Errno);
     }
@@ -83,11 +85,13 @@ public static unsafe partial class ExecProcess
     /// Execs the reaper image (a close-on-exec memfd; fine for a static ELF) with the resolved
     /// program and its argv: reaper PATH ARGV0 ARGS...
     /// </summary>
-    public static void ExecReaper(int imageFd, string path, IReadOnlyList<string> args, IReadOnlyList<string> env)
+    public static void ExecReaper(int imageFd, string path, IReadOnlyList<string> args, IReadOnlyList<string> env, Action? justBefore = null)
     {
         var argv = Array(["rdmarun-reaper", path, .. args]);
         byte* empty = Utf8("");
-        Libc.syscall(SYS_execveat, imageFd, (nint)empty, (nint)argv, (nint)Array(env), AT_EMPTY_PATH);
+        byte** envp = Array(env);
+        justBefore?.Invoke();
+        Libc.syscall(SYS_execveat, imageFd, (nint)empty, (nint)argv, (nint)envp, AT_EMPTY_PATH);
         throw new SyscallException("exec the rdmarun reaper", Libc.Errno);
     }
 

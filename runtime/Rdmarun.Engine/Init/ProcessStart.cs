@@ -17,7 +17,7 @@ public sealed record ProcessStart(string Exe, List<string> Args, List<string> En
         if (p.Terminal == true)
         {
             if (cfg.ConsoleFd < 0) throw new RuntimeError("process.terminal is true but no console socket was given (use --console-socket)");
-            ConsolePty.Setup(cfg.ConsoleFd, p.ConsoleSize?.Height, p.ConsoleSize?.Width);
+            ConsolePty.Setup(cfg.ConsoleFd, p.ConsoleSize?.Height, p.ConsoleSize?.Width, bindConsole: !cfg.IsExec);
         }
         RlimitSetup.Apply(p.Rlimits);
         CapabilitySets.CheckHeld(CapabilitySets.FromSpec(p.Capabilities));
@@ -37,6 +37,8 @@ public sealed record ProcessStart(string Exe, List<string> Args, List<string> En
         bool nnp = p.NoNewPrivileges == true;
         int reaperFd = reaper ? Reaper.CreateImage() : -1;
         SetParentDeathSignal(cfg.ParentDeathSignal, mustWork: true);
+        // The label takes effect at execve; written while the filter cannot refuse the write yet.
+        LsmLabels.ApplyOnExec(p);
         if (!nnp) loadSeccomp();
         UserSetup.Apply(p, UserSetup.SetgroupsAllowed());
         // A change of effective uid/gid clears the parent-death signal: set it again. The filter
@@ -49,8 +51,10 @@ public sealed record ProcessStart(string Exe, List<string> Args, List<string> En
             loadSeccomp();
         }
         ExecProcess.CloseExtraFds(cfg.PreserveFds);
-        if (reaperFd >= 0) ExecProcess.ExecReaper(reaperFd, Exe, Args, Env);
-        ExecProcess.Exec(Exe, Args, Env);
+        // Memory limits last, after argv is marshalled: they bound this process too (RlimitSetup).
+        Action limits = () => RlimitSetup.ApplyLate(p.Rlimits);
+        if (reaperFd >= 0) ExecProcess.ExecReaper(reaperFd, Exe, Args, Env, limits);
+        ExecProcess.Exec(Exe, Args, Env, limits);
     }
 
     private static void SetParentDeathSignal(int signal, bool mustWork)

@@ -5,8 +5,8 @@ namespace Rdmarun.Integration.Tests;
 
 /// <summary>
 /// Configurations the OCI runtime-tools validation suite uses that rdmarun refused or got wrong
-/// (tests/runtime-tools/README.md): rootfsPropagation, fifos in linux.devices, mount and uts
-/// namespaces joined by path.
+/// (tests/runtime-tools/README.md): rootfsPropagation, fifos in linux.devices, memory rlimits,
+/// mount and uts namespaces joined by path.
 /// </summary>
 public class RuntimeToolsCaseTests
 {
@@ -51,6 +51,23 @@ public class RuntimeToolsCaseTests
         var r = b.Rt("run", b.NewId());
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Equal("/dev/myfifo fifo 660", r.Stdout.Trim());
+    }
+
+    [Fact]
+    public void A_one_gib_address_space_limit_with_a_seccomp_profile_still_starts_the_process()
+    {
+        // The limit used to apply while rdmarun's init still ran: libseccomp got ENOMEM, the init died.
+        const long GiB = 1L << 30;
+        using var b = new Bundle("grep", "Max address space", "/proc/self/limits");
+        b.Process["rlimits"] = new JsonArray(new JsonObject { ["type"] = "RLIMIT_AS", ["hard"] = 2 * GiB, ["soft"] = GiB });
+        // A profile as large as Docker's: compiling it needs fresh memory.
+        var dir = AppContext.BaseDirectory;
+        while (dir is not null && !File.Exists(Path.Combine(dir, "rdmarun.slnx"))) dir = Path.GetDirectoryName(dir);
+        b.Linux["seccomp"] = JsonNode.Parse(File.ReadAllText(Path.Combine(dir!, "tests/integration/Rdmarun.Integration.Tests/Fixtures/docker-default-seccomp.json")));
+        b.Save();
+        var r = b.Rt("run", b.NewId());
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Matches($@"Max address space\s+{GiB}\s+{2 * GiB}\s+bytes", r.Stdout);
     }
 
     [Fact]
