@@ -71,8 +71,9 @@ if ! scripts/build.sh >"$logs/build.log" 2>&1; then
   tail -30 "$logs/build.log"; echo "0 passed, 1 failed"; exit 1
 fi
 export RDMARUN_BIN=$repo/out/rdmarun
-# The fault-injection tests need the test-only build with fault points (out/faults/rdmarun).
-if want integration; then
+# The fault-injection tests (integration; the kernel lab's fault-suite) need the test-only build with
+# fault points (out/faults/rdmarun).
+if want integration || { want kernel-lab && [ "$no_lab" = 0 ]; }; then
   echo "== build (fault points)"
   if scripts/build.sh --faults >"$logs/build-faults.log" 2>&1; then
     export RDMARUN_FAULTS_BIN=$repo/out/faults/rdmarun

@@ -37,6 +37,8 @@ part_dir() {
 }
 # The snapshot ci.sh copied: out/rdmarun replaced on the host during the boot can look torn through 9p.
 [[ -x $share/rdmarun ]] && export RDMARUN_BIN=$share/rdmarun
+# The same for the fault-point build; a host path it may have been given is invisible here (under /tmp).
+if [[ -x $share/rdmarun-faults ]]; then export RDMARUN_FAULTS_BIN=$share/rdmarun-faults; else unset RDMARUN_FAULTS_BIN; fi
 if [[ $broken == --suite ]]; then
     suite=${3:?suite} mode=${4:?mode}
     name=$(basename "$suite" .sh)-$mode

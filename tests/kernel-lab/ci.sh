@@ -20,7 +20,8 @@
 #
 # Outputs: out/kernel-lab-ci/ (the share: PART.log, PART.rc), out/conformance-lab.md and .json.
 # Environment: RDMARUN_CONFORMANCE_RUNTIMES (conformance columns, default "rdmarun runc crun"),
-# KERNEL_LAB_CI_TIMEOUT (seconds for the one boot, default 1800), KERNEL_LAB_CI_MODE_TIMEOUT (each extra mode boot, default 600), RDMARUN_BIN (default out/rdmarun).
+# KERNEL_LAB_CI_TIMEOUT (seconds for the one boot, default 1800), KERNEL_LAB_CI_MODE_TIMEOUT (each extra mode boot, default 600), RDMARUN_BIN (default out/rdmarun),
+# RDMARUN_FAULTS_BIN (fault-suite's fault-point build, default out/faults/rdmarun).
 set -uo pipefail
 # One brace group: bash parses all of it before running, so editing this file mid-run (a long boot)
 # cannot make the running copy read garbage.
@@ -36,6 +37,7 @@ esac
 timeout=${KERNEL_LAB_CI_TIMEOUT:-1800}
 share=$REPO/out/kernel-lab-ci
 rdmarun=${RDMARUN_BIN:-$REPO/out/rdmarun}
+faults=${RDMARUN_FAULTS_BIN:-$REPO/out/faults/rdmarun}
 
 P=0 F=0 S=0
 rows=()
@@ -57,15 +59,32 @@ now() { date +%s; }
 
 # lab.sh run in the background so a TERM/INT to ci.sh reaches it (lab.sh then kills its qemu) instead
 # of leaving an orphaned boot writing into the share.
+# Its stderr (the kernel-lab: lines saying why a boot failed) is kept in lab.err and relayed afterwards, so
+# the reason can go into the FAIL line: scripts/test.sh shows only FAIL lines of this suite's log.
+# A boot that hangs before the command starts (lab.sh's boot limit) is tried once more: nothing ran yet,
+# and the hang is the emulator's, not the code's under test; the retry is said on stdout.
 child=""
 run_lab() {
-    "$LAB_DIR/lab.sh" run "$@" &
-    child=$!
-    wait "$child"
-    local rc=$?
-    child=""
+    local try rc
+    for try in 1 2; do
+        "$LAB_DIR/lab.sh" run "$@" 2>"$share/lab.err" &
+        child=$!
+        wait "$child"
+        rc=$?
+        child=""
+        cat "$share/lab.err" >&2
+        if ((try == 1 && rc == 124)) && grep -q '^kernel-lab: boot timed out' "$share/lab.err"; then
+            echo "ci: the lab did not boot ($(lab_why)); booting again"
+            continue
+        fi
+        break
+    done
     return "$rc"
 }
+# "boot timed out after 600 s (vm killed)" or the like: the lab's own words for a failed run.
+lab_why() { grep -E '^kernel-lab: ' "$share/lab.err" 2>/dev/null | grep -v 'console lines' | head -n 2 | sed 's/^kernel-lab: //' | paste -sd ';' -; }
+# What a part that did not finish was doing: its last line.
+last_line() { [[ -s $1 ]] && echo "; its last line: $(tail -n 1 "$1" | cut -c1-200)"; }
 trap 'echo "FAIL ci: interrupted"; [[ -n $child ]] && kill -TERM "$child" 2>/dev/null && wait "$child"; exit 143' TERM INT
 
 # Two runs would share out/kernel-lab-ci: the second waits.
@@ -99,6 +118,12 @@ if [[ -z $broken ]]; then
     # test (a binary replaced on the host mid-boot crashed with SIGSEGV in the guest, seen through 9p).
     cp "$rdmarun" "$share/rdmarun" && cp -a "$REPO/out/conformance-harness" "$share/harness" \
         || prep_fail "copying $rdmarun and out/conformance-harness into $share failed"
+    # fault-suite's fault-point build; without it that suite fails saying so (the rest still runs).
+    if [[ -x $faults ]]; then
+        cp "$faults" "$share/rdmarun-faults" || prep_fail "copying $faults into $share failed"
+    else
+        echo "ci: $faults missing (scripts/build.sh --faults): fault-suite will fail" >&2
+    fi
 fi
 # Every probe next to the suites (verbs-probe.c, rdma-mr-probe.c...), put into each part's dir.
 mkdir -p "$share/probes"
@@ -142,8 +167,8 @@ lab_secs=$(($(now) - t0))
 lab_note=""
 case $lab_rc in
     0) ;;
-    124) lab_note="the kernel lab timed out (exit 124, limit ${timeout} s; see kernel-lab: lines above)" ;;
-    125) lab_note="the kernel lab failed (exit 125: panic, setup failure or qemu error; see kernel-lab: lines above)" ;;
+    124) lab_note="the kernel lab timed out (exit 124: $(lab_why))" ;;
+    125) lab_note="the kernel lab failed (exit 125: $(lab_why))" ;;
     *) lab_note="lab.sh run exited $lab_rc" ;;
 esac
 
@@ -151,7 +176,7 @@ esac
 tally() { # name log rcfile
     local name=$1 log=$2 rcfile=$3 line p f s rc secs
     if [[ ! -f $rcfile ]]; then
-        echo "FAIL $name: did not finish${lab_note:+: $lab_note}"
+        echo "FAIL $name: did not finish${lab_note:+: $lab_note}$(last_line "$log")"
         count "$name" 0 1 0 -
         return
     fi
@@ -199,8 +224,8 @@ for sm in "${mode_boots[@]}"; do
         "$(printf '%q ' bash "$GLAB/ci-inside.sh" "$share" --suite "$GLAB/$(basename "$s")" "$m")" || lab_rc=$?
     case $lab_rc in
         0 | 1) lab_note="" ;;
-        124) lab_note="the kernel lab timed out (exit 124; see kernel-lab: lines above)" ;;
-        125) lab_note="the kernel lab failed (exit 125: panic, setup failure or qemu error; see kernel-lab: lines above)" ;;
+        124) lab_note="the kernel lab timed out (exit 124: $(lab_why))" ;;
+        125) lab_note="the kernel lab failed (exit 125: $(lab_why))" ;;
         *) lab_note="lab.sh run exited $lab_rc" ;;
     esac
     tally "$name" "$share/$name.log" "$share/$name.rc"

@@ -52,14 +52,16 @@ one_line() { tr '\n' ' ' | sed 's/ *$//'; }
 
 PARENT=rdma-suite # every container's cgroup is /sys/fs/cgroup/$PARENT/<id>
 
-# rt RUNTIME ARGS...: one runtime command with the suite's state root.
+# rt RUNTIME ARGS...: one runtime command with the suite's state root. -k: a foreground `run` passes
+# timeout's SIGTERM on to the container, whose PID 1 ignores it; without SIGKILL after it, a hung case
+# would hang the whole lab boot instead of failing.
 rt() {
     local r=$1
     shift
     case $r in
-        rdmarun) timeout 90 "$RDMARUN" --root /run/rdma-suite-rdmarun "$@" ;;
-        runc) timeout 90 runc --root /run/rdma-suite-runc "$@" ;;
-        crun) timeout 90 crun --root /run/rdma-suite-crun "$@" ;;
+        rdmarun) timeout -k 10 90 "$RDMARUN" --root /run/rdma-suite-rdmarun "$@" ;;
+        runc) timeout -k 10 90 runc --root /run/rdma-suite-runc "$@" ;;
+        crun) timeout -k 10 90 crun --root /run/rdma-suite-crun "$@" ;;
     esac
 }
 
