@@ -291,18 +291,36 @@ static void run_stage1(void)
 		write_proc_self("/proc/self/oom_score_adj", v, (size_t)n);
 	}
 
+	/*
+	 * Non-dumpable from here until the user process's execve resets it (stage 2 inherits it
+	 * through fork): while we hold the init socket, the state dir's fifo, host fds and the
+	 * environment, neither the container's processes nor the host user owning a rootless
+	 * container may read /proc/<init>/{environ,fd,mem} or ptrace us (runc does the same).
+	 * After oom_score_adj: a rootless caller may only write that file while it owns it.
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		bail(errno, "nsexec: set non-dumpable");
+
 	join_namespaces(&b);
 
 	if (b.clone_flags & CLONE_NEWUSER) {
 		if (unshare(CLONE_NEWUSER) < 0)
 			bail(errno, "nsexec: unshare user namespace");
 		if (b.wait_for_map) {
-			/* Only the parent, in the parent user namespace, may write our uid_map/gid_map. */
+			/*
+			 * Only the parent, in the parent user namespace, may write our uid_map/gid_map. A
+			 * rootless parent opens them as their owner, which a non-dumpable process is not
+			 * (its /proc files belong to root): dumpable only while the parent writes them.
+			 */
+			if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+				bail(errno, "nsexec: set dumpable for the id maps");
 			sendf("mapme");
 			char *reply = recv_frame();
 			if (strcmp(reply, "mapped") != 0)
 				bail(EINVAL, "nsexec: parent did not map the user namespace: %s", reply);
 			free(reply);
+			if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+				bail(errno, "nsexec: set non-dumpable again");
 		}
 		become_root();
 	}

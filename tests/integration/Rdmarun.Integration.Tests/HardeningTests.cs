@@ -86,4 +86,46 @@ public class HardeningTests
         }
         finally { Directory.Delete(outside, true); }
     }
+
+    [Fact]
+    public void Non_dumpable_init_a_created_rootless_containers_init_hides_its_proc_files_from_the_user_owning_it()
+    {
+        using var b = new Bundle("sleep", "1000");
+        var rt = AsUser.Rootless(b);
+        var id = b.NewId();
+        try
+        {
+            var c = rt.Run(b.Dir, "create", id);
+            Assert.True(c.ExitCode == 0, c.ToString());
+            int pid = JsonNode.Parse(rt.Run(b.Dir, "state", id).Stdout)!["pid"]!.GetValue<int>();
+            // The init runs as the user (container root is mapped to it) and holds the init socket,
+            // exec.fifo and rdmarun's environment. Dumpable, its owner could read all of it.
+            Assert.Equal(0, Owner($"/proc/{pid}/environ"));
+            foreach (var cmd in new[] { new[] { "cat", $"/proc/{pid}/environ" }, ["ls", $"/proc/{pid}/fd"], ["head", "-c1", $"/proc/{pid}/mem"], ["readlink", "-v", $"/proc/{pid}/cwd"] })
+            {
+                var r = AsUser.Run(cmd);
+                Assert.True(r.ExitCode != 0 && r.Stdout.Length == 0, $"{string.Join(' ', cmd)} as the container's owner: {r}");
+                Assert.Contains("Permission denied", r.Stderr);
+            }
+            // Once the user process runs (execve made it dumpable again) its owner may look: the
+            // refusal above came from the init being non-dumpable, not from the uid.
+            Assert.Equal(0, rt.Run(b.Dir, "start", id).ExitCode);
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (Owner($"/proc/{pid}/environ") != AsUser.Uid && DateTime.UtcNow < deadline) Thread.Sleep(20);
+            var after = AsUser.Run("cat", $"/proc/{pid}/environ");
+            Assert.True(after.ExitCode == 0, after.ToString());
+            Assert.DoesNotContain("_RDMARUN", after.Stdout);
+        }
+        finally { rt.Run(b.Dir, "delete", "--force", id); }
+    }
+
+    /// <summary>Owner of a /proc file: the process's uid while dumpable, root while not.</summary>
+    private static int Owner(string path)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%u", path]) { RedirectStandardOutput = true };
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var o = p.StandardOutput.ReadToEnd().Trim();
+        p.WaitForExit();
+        return int.TryParse(o, out var u) ? u : -1;
+    }
 }
