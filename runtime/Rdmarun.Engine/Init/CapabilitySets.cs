@@ -57,7 +57,13 @@ public static unsafe class CapabilitySets
         }
     }
 
-    /// <summary>Sets effective, permitted and inheritable, then the ambient set (which needs them in place).</summary>
+    /// <summary>
+    /// Sets effective, permitted and inheritable, then the ambient set (which needs them in place).
+    /// The inheritable set is exactly the spec's, empty when it lists none, never what the caller
+    /// of rdmarun had nor the bounding set: an inheritable capability lets a file with inheritable
+    /// file capabilities (or a setcap'd binary in the image) regain it after execve even for a
+    /// non-root user (CVE-2022-29162).
+    /// </summary>
     public static void Apply(Sets s)
     {
         CapHeaderAndData(s);

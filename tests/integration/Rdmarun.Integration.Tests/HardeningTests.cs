@@ -119,6 +119,32 @@ public class HardeningTests
         finally { rt.Run(b.Dir, "delete", "--force", id); }
     }
 
+    [Fact]
+    public void Cve_2022_29162_the_inheritable_set_is_only_what_the_spec_lists_whatever_the_caller_had()
+    {
+        using var b = new Bundle("grep", "-E", "^Cap(Inh|Amb):", "/proc/self/status");
+        // rdmarun itself started with inheritable capabilities (as under a service manager that
+        // grants some): none of them may reach the container, and the bounding set must not
+        // leak into inheritable either.
+        var wrapper = Path.Combine(b.Dir, "rdmarun-inh");
+        File.WriteAllText(wrapper, $"#!/bin/sh\nexec setpriv --inh-caps=+net_raw,+sys_admin,+dac_override -- '{Rdmarun.Binary}' \"$@\"\n");
+        File.SetUnixFileMode(wrapper, (UnixFileMode)0x1ed);
+        var rt = new Rdmarun(b.Runtime.Root, wrapper);
+        var caps = b.Process["capabilities"]!.AsObject();
+        caps.Remove("inheritable");
+        b.Save();
+        var none = rt.Run(b.Dir, "run", b.NewId());
+        Assert.True(none.ExitCode == 0, none.ToString());
+        Assert.Contains("CapInh:\t0000000000000000", none.Stdout);
+        Assert.Contains("CapAmb:\t0000000000000000", none.Stdout);
+
+        caps["inheritable"] = new JsonArray("CAP_NET_BIND_SERVICE"); // bit 10
+        b.Save();
+        var one = rt.Run(b.Dir, "run", b.NewId());
+        Assert.True(one.ExitCode == 0, one.ToString());
+        Assert.Contains("CapInh:\t0000000000000400", one.Stdout);
+    }
+
     /// <summary>Owner of a /proc file: the process's uid while dumpable, root while not.</summary>
     private static int Owner(string path)
     {
