@@ -31,12 +31,17 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/vfs.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
+#endif
+
+#ifndef PROC_SUPER_MAGIC
+#define PROC_SUPER_MAGIC 0x9fa0
 #endif
 
 #define MAX_FRAME (1 << 20)
@@ -223,9 +228,15 @@ static const char *nsname(int t)
 
 static void write_proc_self(const char *file, const char *data, size_t len)
 {
-	int fd = open(file, O_WRONLY | O_CLOEXEC);
+	int fd = open(file, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		bail(errno, "nsexec: open %s", file);
+	/* Only ever write to the real procfs, never to a file a mount put in its place (CVE-2019-16884 class). */
+	struct statfs sfs;
+	if (fstatfs(fd, &sfs) < 0)
+		bail(errno, "nsexec: fstatfs %s", file);
+	if (sfs.f_type != PROC_SUPER_MAGIC)
+		bail(EXDEV, "nsexec: %s is not on procfs, refusing to write to it", file);
 	if (write_all(fd, data, len) < 0)
 		bail(errno, "nsexec: write %s", file);
 	close(fd);

@@ -35,12 +35,9 @@ public static class RootfsFinalize
     private static void WriteSysctl(string key, string value)
     {
         if (key.Contains("..") || key.Contains('\0')) throw new RuntimeError($"linux.sysctl: invalid key {key}");
-        var path = "/proc/sys/" + key.Replace('.', '/');
-        try { File.WriteAllText(path, value); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new RuntimeError($"linux.sysctl: write {key}={value} to {path}: {e.Message}");
-        }
+        // Through a verified procfs fd: a bind mount over /proc/sys/... from the spec or the image
+        // must not turn the sysctl into a write to a host file (CVE-2019-16884 class).
+        ProcWrite.Write("sys/" + key.Replace('.', '/'), value, $"linux.sysctl {key}={value}", noSymlinks: true);
     }
 
     private static void ReadonlyPath(string path)

@@ -52,6 +52,11 @@ public static class RootfsSetup
         var opts = MountOptions.Parse(m.Options);
         var dest = SecurePath.Join(cfg.Rootfs, m.Destination);
         string type = m.Type ?? "";
+        // procfs and sysfs only on an ordinary directory: an image whose /proc is a symlink would
+        // otherwise choose where the real procfs lands and leave a fake one at /proc, where the
+        // init's procfs writes and LSM label checks look (CVE-2019-16884, runc's rule too).
+        if (type is "proc" or "sysfs" && dest != Path.GetFullPath(cfg.Rootfs.TrimEnd('/') + "/" + m.Destination.TrimStart('/')).TrimEnd('/'))
+            throw new RuntimeError($"mounts: {type} must be mounted on an ordinary directory, but {m.Destination} in the rootfs goes through a symlink");
         if (opts.IsBind || type == "bind")
         {
             BindMount(m, opts, dest, cfg);

@@ -145,6 +145,43 @@ public class HardeningTests
         Assert.Contains("CapInh:\t0000000000000400", one.Stdout);
     }
 
+    [Fact]
+    public void Procfs_a_bind_mount_over_proc_sys_cannot_redirect_a_sysctl_write_to_a_host_file()
+    {
+        using var b = new Bundle("true");
+        // The spec (or an image's volume) covers /proc/sys/kernel with a host directory before
+        // the sysctls are applied: a path-based write of kernel.domainname would create a host file.
+        var host = Directory.CreateTempSubdirectory("rdmarun-hostdir-").FullName;
+        try
+        {
+            b.Config["mounts"]!.AsArray().Add(new JsonObject { ["destination"] = "/proc/sys/kernel", ["type"] = "bind", ["source"] = host, ["options"] = new JsonArray("rbind") });
+            b.Linux["sysctl"] = new JsonObject { ["kernel.domainname"] = "redirected" };
+            b.Save();
+            var id = b.NewId();
+            var r = b.Rt("run", id);
+            Assert.NotEqual(0, r.ExitCode);
+            Assert.Contains("linux.sysctl kernel.domainname=redirected: /proc/sys/kernel/domainname is redirected by a mount or symlink", r.Stderr);
+            Assert.Empty(Directory.EnumerateFileSystemEntries(host));
+            Assert.Empty(LeakCheck.Find(b, id));
+        }
+        finally { Directory.Delete(host, true); }
+    }
+
+    [Fact]
+    public void Procfs_an_image_whose_proc_is_a_symlink_is_refused()
+    {
+        using var b = new Bundle("true");
+        // /proc -> /tmp: the real procfs would land on /tmp and whatever the image keeps at
+        // /tmp/... would not matter, but /proc itself would be the image's (CVE-2019-16884).
+        Directory.Delete(Path.Combine(b.Rootfs, "proc"));
+        File.CreateSymbolicLink(Path.Combine(b.Rootfs, "proc"), "/tmp");
+        var id = b.NewId();
+        var r = b.Rt("run", id);
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("mounts: proc must be mounted on an ordinary directory, but /proc in the rootfs goes through a symlink", r.Stderr);
+        Assert.Empty(LeakCheck.Find(b, id));
+    }
+
     /// <summary>Owner of a /proc file: the process's uid while dumpable, root while not.</summary>
     private static int Owner(string path)
     {
