@@ -15,6 +15,36 @@ public static unsafe partial class Mounter
         }
     }
 
+    /// <summary>
+    /// Mounts onto dest (a path inside rootfs, already resolved by <see cref="SecurePath"/>) through
+    /// an O_PATH fd that openat2 resolved with RESOLVE_IN_ROOT. The lexical resolution can be raced:
+    /// a process sharing the rootfs may swap a directory for a symlink between it and mount(2)
+    /// (CVE-2021-30465); the kernel's in-root walk cannot leave rootfs, and mount(2) through
+    /// /proc/self/fd/N hits exactly the object that walk found.
+    /// </summary>
+    public static void MountInRoot(string? source, string rootfs, string dest, string? fstype, nuint flags, string? data)
+    {
+        var rel = Path.GetRelativePath(rootfs, dest);
+        if (rel == ".") { Mount(source, dest, fstype, flags, data); return; }
+        int root = SyscallException.Check(Libc.open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC, 0), $"open rootfs {rootfs}");
+        int fd = -1;
+        try
+        {
+            fd = SafeOpen.OpenAt2(root, rel, O_PATH | O_CLOEXEC, SafeOpen.ResolveInRoot | SafeOpen.ResolveNoMagicLinks);
+            if (fd < 0) throw new SyscallException($"open mount target {dest} inside {rootfs}", Libc.Errno);
+            if (Libc.mount(source, $"/proc/self/fd/{fd}", fstype, flags, string.IsNullOrEmpty(data) ? null : data) < 0)
+            {
+                int e = Libc.Errno;
+                throw new SyscallException($"mount {source ?? "none"} to {dest} (type {fstype ?? "none"}, flags 0x{flags:x}{(string.IsNullOrEmpty(data) ? "" : ", data " + data)})", e);
+            }
+        }
+        finally
+        {
+            if (fd >= 0) Libc.close(fd);
+            Libc.close(root);
+        }
+    }
+
     /// <summary>Current mount flags of the mount holding path (statvfs f_flag → MS_*).</summary>
     public static nuint CurrentFlags(string path)
     {

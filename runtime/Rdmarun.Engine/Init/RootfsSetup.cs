@@ -70,7 +70,7 @@ public static class RootfsSetup
             Mounter.MkdirAll(dest);
             try
             {
-                Mounter.Mount(m.Source ?? type, dest, type, opts.Flags, opts.Data);
+                Mounter.MountInRoot(m.Source ?? type, cfg.Rootfs, dest, type, opts.Flags, opts.Data);
             }
             catch (SyscallException e) when (type == "sysfs" && e.Errno == 1 /* EPERM */)
             {
@@ -90,7 +90,7 @@ public static class RootfsSetup
         if (Directory.Exists(source)) Mounter.MkdirAll(dest);
         else if (File.Exists(source) || new FileInfo(source).LinkTarget is not null) Mounter.Touch(dest);
         else throw new RuntimeError($"mounts: bind source {source} for {m.Destination} does not exist");
-        Mounter.Mount(source, dest, "bind", MS_BIND | (opts.IsRecursive ? MS_REC : 0), null);
+        Mounter.MountInRoot(source, cfg.Rootfs, dest, "bind", MS_BIND | (opts.IsRecursive ? MS_REC : 0), null);
         // Flags other than bind/rec only take effect through a remount of the bind.
         nuint extra = opts.Flags & ~(MS_BIND | MS_REC);
         if (extra != 0) Mounter.BindRemount(dest, extra);
