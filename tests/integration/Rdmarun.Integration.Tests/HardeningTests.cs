@@ -182,6 +182,39 @@ public class HardeningTests
         Assert.Empty(LeakCheck.Find(b, id));
     }
 
+    [Fact]
+    public void Console_the_pty_is_bound_only_onto_a_dev_console_of_the_containers_own_dev()
+    {
+        using var b = new Bundle("sleep", "1000");
+        b.Process["terminal"] = true;
+        b.Save();
+        var sockPath = Path.Combine(b.Dir, "console.sock");
+        using var listener = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        listener.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(sockPath));
+        listener.Listen(8);
+
+        // The normal case: the pty lands on the tmpfs /dev's console (mounted through a verified fd).
+        var ok = b.NewId();
+        var c = b.Rt("create", "--console-socket", sockPath, ok);
+        Assert.True(c.ExitCode == 0, c.ToString());
+        var m = b.Rt("exec", ok, "grep", " /dev/console ", "/proc/self/mountinfo");
+        Assert.True(m.ExitCode == 0, m.ToString());
+        Assert.Contains("devpts", m.Stdout);
+        b.Rt("delete", "--force", ok);
+
+        // A mount put at /dev/console (here by the spec; in the advisory by a racing container)
+        // must not receive the pty bind: it could stand for any file, e.g. under /proc/sys.
+        var victim = Path.Combine(b.Dir, "victim");
+        File.WriteAllText(victim, "host file\n");
+        b.Config["mounts"]!.AsArray().Add(new JsonObject { ["destination"] = "/dev/console", ["type"] = "bind", ["source"] = victim, ["options"] = new JsonArray("bind") });
+        b.Save();
+        var bad = b.NewId();
+        var r = b.Rt("create", "--console-socket", sockPath, bad);
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("console: /dev/console is not on the container's /dev (a mount covers it), refusing to bind the pty over it", r.Stderr);
+        Assert.Empty(LeakCheck.Find(b, bad));
+    }
+
     /// <summary>Owner of a /proc file: the process's uid while dumpable, root while not.</summary>
     private static int Owner(string path)
     {
