@@ -52,6 +52,7 @@ public static unsafe class InitMain
     private static void RunCreate(InitConfig cfg, Spec spec, FrameChannel ch, ref bool readySent)
     {
         var process = spec.Process ?? throw new RuntimeError("process: the spec has no process to run");
+        LsmLabels.Check(process, spec.Linux?.MountLabel); // before any mount: a refusal leaves nothing
         SyscallException.Check(Libc.setsid(), "setsid");
         if (!cfg.NoNewKeyring) JoinSessionKeyring(cfg.Id);
         RootfsSetup.Prepare(spec, cfg);
@@ -89,6 +90,7 @@ public static unsafe class InitMain
 
     private static void RunExec(InitConfig cfg, Process process)
     {
+        LsmLabels.Check(process, null);
         SyscallException.Check(Libc.setsid(), "setsid");
         var start = ProcessStart.Prepare(process, cfg);
         // The container's profile applies to exec'd processes too. The init socket is

@@ -27,7 +27,7 @@ public static class RootfsSetup
         Mounter.Mount(rootfs, rootfs, "bind", MS_BIND | MS_REC, null);
 
         foreach (var m in spec.Mounts ?? [])
-            MountOne(m, cfg);
+            MountOne(m, cfg, spec.Linux?.MountLabel);
         // A /dev bound from the host already has its nodes; otherwise create them (tmpfs or rootfs /dev).
         bool devIsHostBind = (spec.Mounts ?? []).Any(m => m.Destination.TrimEnd('/') == "/dev" && MountOptions.Parse(m.Options).IsBind);
         if (!devIsHostBind)
@@ -45,7 +45,7 @@ public static class RootfsSetup
         _ => throw new RuntimeError($"linux.rootfsPropagation: unknown value {name}"),
     };
 
-    private static void MountOne(Mount m, InitConfig cfg)
+    private static void MountOne(Mount m, InitConfig cfg, string? mountLabel)
     {
         if (!m.Destination.StartsWith('/'))
             m.Destination = "/" + m.Destination; // runc accepts relative destinations (with a warning)
@@ -70,7 +70,9 @@ public static class RootfsSetup
             Mounter.MkdirAll(dest);
             try
             {
-                Mounter.MountInRoot(m.Source ?? type, cfg.Rootfs, dest, type, opts.Flags, opts.Data);
+                // linux.mountLabel labels the filesystems that take a context= option (as runc).
+                var data = type is "tmpfs" or "devpts" or "mqueue" ? LsmLabels.WithMountLabel(opts.Data, mountLabel) : opts.Data;
+                Mounter.MountInRoot(m.Source ?? type, cfg.Rootfs, dest, type, opts.Flags, data);
             }
             catch (SyscallException e) when (type == "sysfs" && e.Errno == 1 /* EPERM */)
             {

@@ -215,6 +215,31 @@ public class HardeningTests
         Assert.Empty(LeakCheck.Find(b, bad));
     }
 
+    [Theory]
+    [InlineData("apparmorProfile", "process.apparmorProfile: rdmarun-test is set but AppArmor is not enabled on this host")]
+    [InlineData("selinuxLabel", "process.selinuxLabel: system_u:system_r:container_t:s0 is set but SELinux is not enabled on this host")]
+    [InlineData("mountLabel", "linux.mountLabel: system_u:object_r:container_file_t:s0 is set but SELinux is not enabled on this host")]
+    public void Lsm_a_label_asked_for_on_a_host_without_its_lsm_fails_create_and_leaves_nothing(string field, string error)
+    {
+        bool apparmor = File.Exists("/sys/module/apparmor/parameters/enabled") && File.ReadAllText("/sys/module/apparmor/parameters/enabled").Trim() == "Y";
+        bool selinux = File.ReadAllText("/proc/filesystems").Contains("\tselinuxfs\n");
+        if (field == "apparmorProfile" ? apparmor : selinux) return; // the host has it: nothing to refuse here
+        using var b = new Bundle("true");
+        switch (field)
+        {
+            case "apparmorProfile": b.Process["apparmorProfile"] = "rdmarun-test"; break;
+            case "selinuxLabel": b.Process["selinuxLabel"] = "system_u:system_r:container_t:s0"; break;
+            default: b.Linux["mountLabel"] = "system_u:object_r:container_file_t:s0"; break;
+        }
+        b.Save();
+        var id = b.NewId();
+        var r = b.Rt("create", id);
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains(error, r.Stderr);
+        Assert.Empty(LeakCheck.Find(b, id));
+        Assert.NotEqual(0, b.Rt("state", id).ExitCode);
+    }
+
     /// <summary>Owner of a /proc file: the process's uid while dumpable, root while not.</summary>
     private static int Owner(string path)
     {
