@@ -240,6 +240,57 @@ public class HardeningTests
         Assert.NotEqual(0, b.Rt("state", id).ExitCode);
     }
 
+    [DllImport("libc", SetLastError = true)] private static extern int renameat2(int olddirfd, string oldpath, int newdirfd, string newpath, uint flags);
+
+    [Fact]
+    public void Cve_2021_30465_a_symlink_swapped_in_while_create_runs_never_gets_a_mount_outside_the_rootfs()
+    {
+        using var b = new Bundle("true");
+        var outside = Directory.CreateTempSubdirectory("rdmarun-outside-").FullName;
+        var result = Path.Combine(b.Dir, "hook.log");
+        try
+        {
+            // rootfs/data flips between a directory and a symlink to a host directory (atomic
+            // RENAME_EXCHANGE), as a process sharing the rootfs could do while create runs.
+            Directory.CreateDirectory(Path.Combine(b.Rootfs, "data"));
+            File.CreateSymbolicLink(Path.Combine(b.Rootfs, "data.alt"), outside);
+            b.Config["mounts"]!.AsArray().Add(new JsonObject { ["destination"] = "/data", ["type"] = "tmpfs", ["source"] = "tmpfs" });
+            // createContainer hooks run in the container's mount namespace after its mounts and
+            // before pivot_root: the one moment a mount on a host path would show.
+            b.Config["hooks"] = new JsonObject
+            {
+                ["createContainer"] = new JsonArray(new JsonObject
+                {
+                    ["path"] = "/bin/sh",
+                    ["args"] = new JsonArray("sh", "-c", $"if grep -q ' {outside} ' /proc/self/mountinfo; then echo ESCAPE >> {result}; fi; if grep -q ' {b.Rootfs}/data ' /proc/self/mountinfo; then echo inside >> {result}; fi; exit 0"),
+                }),
+            };
+            b.Save();
+            using var stop = new CancellationTokenSource();
+            var flipper = new Thread(() =>
+            {
+                while (!stop.IsCancellationRequested)
+                    renameat2(-100 /* AT_FDCWD */, Path.Combine(b.Rootfs, "data"), -100, Path.Combine(b.Rootfs, "data.alt"), 2 /* RENAME_EXCHANGE */);
+            }) { IsBackground = true };
+            flipper.Start();
+            try
+            {
+                for (int i = 0; i < 25; i++)
+                {
+                    var id = b.NewId();
+                    b.Rt("create", id); // may fail when the link is seen: what matters is where mounts land
+                    b.Rt("delete", "--force", id);
+                }
+            }
+            finally { stop.Cancel(); flipper.Join(); }
+            var log = File.Exists(result) ? File.ReadAllText(result) : "";
+            Assert.DoesNotContain("ESCAPE", log);
+            Assert.Contains("inside", log); // the hook did see the container's mounts
+            Assert.Empty(Directory.EnumerateFileSystemEntries(outside));
+        }
+        finally { Directory.Delete(outside, true); }
+    }
+
     /// <summary>Owner of a /proc file: the process's uid while dumpable, root while not.</summary>
     private static int Owner(string path)
     {
