@@ -86,6 +86,18 @@ public sealed class V1ControllerTests : IDisposable
     }
 
     [Fact]
+    public void Kernel_tcp_memory_limit_is_written_and_needs_kmem_accounting()
+    {
+        FakeCgroupFs.Put(_paths["memory"], "memory.kmem.tcp.limit_in_bytes", "9223372036854771712\n");
+        var w = Set(new LinuxResources { Memory = new LinuxMemory { KernelTCP = 16 << 20 } });
+        Assert.Equal(["memory/rdmarun/c1/memory.kmem.tcp.limit_in_bytes=16777216"], w);
+
+        File.Delete(Path.Combine(_paths["memory"], "memory.kmem.tcp.limit_in_bytes"));
+        var e = Assert.Throws<CgroupException>(() => Set(new LinuxResources { Memory = new LinuxMemory { KernelTCP = 16 << 20 } }));
+        Assert.StartsWith("cgroup: linux.resources.memory.kernelTCP set but kernel memory accounting is off", e.Message);
+    }
+
+    [Fact]
     public void Raising_memory_and_swap_writes_memsw_first()
     {
         FakeCgroupFs.Put(_paths["memory"], "memory.memsw.limit_in_bytes", "33554432\n");

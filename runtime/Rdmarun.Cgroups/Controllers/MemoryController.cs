@@ -2,12 +2,16 @@ using Rdmarun.OciSpec;
 
 namespace Rdmarun.Cgroups.Controllers;
 
-/// <summary>linux.resources.memory → memory.* files. Kernel memory limits are deprecated upstream and ignored.</summary>
+/// <summary>
+/// linux.resources.memory → memory.* files. memory.kernel is deprecated upstream and ignored (kernels
+/// since 5.16 no longer enforce it); kernelTCP still works on v1 (memory.kmem.tcp.limit_in_bytes) and
+/// has no v2 file.
+/// </summary>
 public static class MemoryController
 {
     public static bool Requested(LinuxMemory? m) =>
         m is not null && (m.Limit is not null || m.Reservation is not null || m.Swap is not null
-            || m.Swappiness is not null || m.DisableOOMKiller == true);
+            || m.Swappiness is not null || m.DisableOOMKiller == true || m.KernelTCP is not null);
 
     public static void SetV1(string dir, LinuxMemory m)
     {
@@ -41,6 +45,12 @@ public static class MemoryController
             CgroupFile.Write(dir, "memory.swappiness", sw.ToString());
         }
         if (m.DisableOOMKiller == true) CgroupFile.Write(dir, "memory.oom_control", "1");
+        if (m.KernelTCP is { } tcp && tcp != 0)
+        {
+            if (!CgroupFile.Exists(dir, "memory.kmem.tcp.limit_in_bytes"))
+                throw new CgroupException($"cgroup: linux.resources.memory.kernelTCP set but kernel memory accounting is off ({dir}/memory.kmem.tcp.limit_in_bytes missing)");
+            CgroupFile.Write(dir, "memory.kmem.tcp.limit_in_bytes", tcp.ToString());
+        }
     }
 
     public static void SetV2(string dir, LinuxMemory m)
