@@ -21,6 +21,12 @@ public sealed class MovedNetDevice
     public string? Mac { get; set; }
     /// <summary>"10.0.0.1/24", the addresses re-added in the container and on the way back.</summary>
     public List<string> Addresses { get; set; } = [];
+    /// <summary>An SR-IOV VF: its PF's netdev and VF number; their rate/VLAN settings are reset on the way back.</summary>
+    public string? Pf { get; set; }
+    public uint? Vf { get; set; }
+    /// <summary>What rdmarun set on the VF (so only that is reset; an administrator's own VF settings stay).</summary>
+    public bool VfRateSet { get; set; }
+    public bool VfVlanSet { get; set; }
 }
 
 /// <summary>

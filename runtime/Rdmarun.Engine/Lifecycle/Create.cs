@@ -24,6 +24,7 @@ public static class Create
         var bundle = Path.GetFullPath(o.Bundle);
         var spec = loaded ?? LoadAndCheck(bundle);
         var rdma = Rdma.RdmaSpecGrant.Apply(spec, g.RdmaPolicy);
+        var qos = Net.NetQos.Check(spec, g.RdmaPolicy);
         _ = Init.Reaper.Requested(spec.Annotations); // a bad value fails here, before anything exists
 
         using var stateLock = store.Claim(o.Id);
@@ -101,7 +102,7 @@ public static class Create
             rdmaMove = Rdma.RdmaNetnsMove.IntoContainer(rdma.Devices, spec, initPid,
                 moving => CreatingRecord.SaveBeforeRdmaMove(store, partial, moving));
             partial.Annotations = spec.Annotations; // now naming any device moved into the container's netns
-            netMove = Net.NetDevicesMove.IntoContainer(spec, initPid, moving => { partial.NetDevices = moving; CreatingRecord.Save(store, partial); });
+            netMove = Net.NetDevicesMove.IntoContainer(spec, initPid, qos, moving => { partial.NetDevices = moving; CreatingRecord.Save(store, partial); });
             CreatingRecord.Save(store, partial);
 
             var record = new ContainerRecord

@@ -1,6 +1,8 @@
 using Rdmarun.Engine.Container;
 using Rdmarun.Engine.Native;
+using Rdmarun.Engine.Diagnostics;
 using Rdmarun.OciSpec;
+using Rdmarun.Rdma.Qos;
 using Rdmarun.Rdma.Rtnl;
 
 namespace Rdmarun.Engine.Net;
@@ -26,7 +28,7 @@ public sealed class NetDevicesMove
     /// Moves the spec's devices into the netns of <paramref name="initPid"/>. <paramref name="save"/> gets the list
     /// of devices (including the one about to move) before each move. Null when the spec names none.
     /// </summary>
-    public static NetDevicesMove? IntoContainer(Spec spec, int initPid, Action<List<MovedNetDevice>> save)
+    public static NetDevicesMove? IntoContainer(Spec spec, int initPid, RdmaQos qos, Action<List<MovedNetDevice>> save)
     {
         if (spec.Linux?.NetDevices is not { Count: > 0 } devs) return null;
         var nsPath = $"/proc/{initPid}/ns/net";
@@ -46,7 +48,20 @@ public sealed class NetDevicesMove
             var host = new RtnlClient(hostSocket);
             var ctr = new RtnlClient(ctrSocket);
             var plan = NetDeviceMover.Plan(host, ctr, requests);
+            NetQos.Plan(qos, plan.Select(p => p.Record));
             NetDeviceMover.Move(host, ctr, plan, fd, hostFd, rec => { saved.Add(rec); save(saved); });
+            try
+            {
+                NetQos.Apply(qos, host, ctr, saved);
+                save(saved); // now saying what was set on a VF
+            }
+            catch (RtnlException)
+            {
+                try { NetQos.Reset(host, saved); NetDeviceMover.MoveBack(ctr, host, saved, hostFd); }
+                catch (RtnlException) { /* the first failure says more */ }
+                throw;
+            }
+            FaultPoint.Hit("create.after-netdev-move");
             return new NetDevicesMove(fd, saved);
         }
         catch (Exception e) when (e is RtnlException or SyscallException)
@@ -95,7 +110,9 @@ public sealed class NetDevicesMove
         {
             using var hostSocket = RouteNetlinkSocket.Open();
             using var ctrSocket = RouteNetlinkSocket.OpenInNetns(netnsFd);
-            NetDeviceMover.MoveBack(new RtnlClient(ctrSocket), new RtnlClient(hostSocket), moved, hostFd);
+            var host = new RtnlClient(hostSocket);
+            NetQos.Reset(host, moved);
+            NetDeviceMover.MoveBack(new RtnlClient(ctrSocket), host, moved, hostFd);
         }
         finally
         {
@@ -109,6 +126,7 @@ public sealed class NetDevicesMove
         var deadline = DateTime.UtcNow + ReturnTimeout;
         using var socket = RouteNetlinkSocket.Open();
         var host = new RtnlClient(socket);
+        NetQos.Reset(host, moved);
         var missing = NetDeviceMover.RestoreReturned(host, moved);
         while (missing.Count > 0 && DateTime.UtcNow < deadline)
         {

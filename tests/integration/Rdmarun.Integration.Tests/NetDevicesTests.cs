@@ -16,7 +16,10 @@ public sealed class NetDevicesTests : IDisposable
     string Inner => $"rdi{_tag}";   // given to the container
     string Bridge => $"rdb{_tag}";
 
-    public NetDevicesTests()
+    public NetDevicesTests() => MakePair();
+
+    /// <summary>A fresh veth pair; the inner end with two addresses, both ends up.</summary>
+    void MakePair()
     {
         Host($"ip link add {Outer} type veth peer name {Inner}");
         Host($"ip addr add 10.251.7.2/24 dev {Inner}");
@@ -150,6 +153,115 @@ public sealed class NetDevicesTests : IDisposable
         Assert.Contains("linux.netDevices", r.Stderr);
         Assert.Contains("unable to move network devices without a network namespace", r.Stderr);
         AssertInnerAsBefore();
+    }
+
+    Bundle WithRate(string? rate, params string[] args)
+    {
+        var b = WithDevices(new JsonObject { [Inner] = new JsonObject { ["name"] = "net0" } }, args);
+        if (rate is not null)
+        {
+            b.Config["annotations"] = new JsonObject { ["org.rdmarun.rdma.rate"] = rate };
+            b.Save();
+        }
+        return b;
+    }
+
+    [Fact]
+    public void A_rate_annotation_puts_a_token_bucket_on_the_container_netdev()
+    {
+        using var b = WithRate("8mbit", "true");
+        var id = b.NewId("nq");
+        var c = b.Rt("create", id);
+        Assert.True(c.ExitCode == 0, c.ToString());
+        var pid = JsonNode.Parse(b.Rt("state", id).Stdout)!["pid"]!.GetValue<int>();
+        var qdisc = Host($"nsenter --net=/proc/{pid}/ns/net tc qdisc show dev net0");
+        Assert.Matches(@"qdisc tbf \S+ root .*rate 8Mbit burst 16Kb", qdisc);
+        Assert.Equal(0, b.Rt("delete", id).ExitCode);
+    }
+
+    /// <summary>
+    /// Seconds until the host end has received 2 MiB the container pushed over TCP. Timed on the receiving
+    /// side: the sender's exit does not mean its data has left (it is still queued in the tbf), so the
+    /// container waits a little after sending to keep its netns alive.
+    /// </summary>
+    double TimedTransfer(string? rate)
+    {
+        if (!OnHost(Inner)) MakePair(); // the last run's netns took the pair with it
+        Host($"ip addr replace 10.251.7.1/24 dev {Outer}");
+        var port = 20000 + Random.Shared.Next(20000);
+        using var listener = Process.Start(new ProcessStartInfo("busybox", ["nc", "-l", "-p", $"{port}"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardInput = true, // kept open: nc ends the connection when its stdin ends
+        })!;
+        Thread.Sleep(200);
+        using var b = WithRate(rate, "sh", "-c", $"busybox dd if=/dev/zero bs=16k count=128 2>/dev/null | busybox nc 10.251.7.1 {port}; sleep 5");
+        var watch = Stopwatch.StartNew();
+        var received = Task.Run(() =>
+        {
+            long total = 0;
+            var buffer = new byte[65536];
+            int n;
+            while ((n = listener.StandardOutput.BaseStream.Read(buffer)) > 0) total += n;
+            watch.Stop();
+            return total;
+        });
+        var r = b.Rt("run", b.NewId("nq"));
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.True(received.Wait(TimeSpan.FromSeconds(10)), "the host listener got no end of stream");
+        if (!listener.HasExited) listener.Kill();
+        Assert.Equal(2L * 1024 * 1024, received.Result);
+        return watch.Elapsed.TotalSeconds;
+    }
+
+    [Fact]
+    public void A_rate_cap_holds_a_tcp_transfer_under_it()
+    {
+        // 2 MiB at 8 Mbit/s (1 MB/s) takes over 2 s; the same transfer uncapped takes a fraction of that.
+        var capped = TimedTransfer("8mbit");
+        var free = TimedTransfer(null);
+        Assert.True(capped >= 1.8, $"capped transfer took {capped:0.00} s, below what 8mbit allows");
+        Assert.True(free < capped / 2, $"uncapped {free:0.00} s vs capped {capped:0.00} s");
+    }
+
+    [Theory]
+    [InlineData("org.rdmarun.rdma.vlan", "100:5", "annotation org.rdmarun.rdma.vlan: network device {0} is not an SR-IOV VF")]
+    [InlineData("org.rdmarun.rdma.sl", "3", "annotation org.rdmarun.rdma.sl=3: an InfiniBand service level cannot be set for a container")]
+    [InlineData("org.rdmarun.rdma.rate", "fast", "annotation org.rdmarun.rdma.rate: \"fast\" is not a rate")]
+    public void Qos_refusals_leave_the_device_on_the_host(string key, string value, string message)
+    {
+        using var b = WithDevices(new JsonObject { [Inner] = new JsonObject { ["name"] = "net0" } }, "true");
+        b.Config["annotations"] = new JsonObject { [key] = value };
+        b.Save();
+        var r = b.Rt("run", b.NewId("nq"));
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains(string.Format(message, Inner), r.Stderr);
+        AssertInnerAsBefore();
+    }
+
+    [Fact]
+    public void A_rate_without_a_netdev_to_hold_it_is_refused()
+    {
+        using var b = new Bundle("true");
+        b.Config["annotations"] = new JsonObject { ["org.rdmarun.rdma.rate"] = "1gbit" };
+        b.Save();
+        var r = b.Rt("run", b.NewId("nq"));
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("annotation org.rdmarun.rdma.rate: rdmarun enforces RDMA QoS on the container's RoCE netdev, and the spec gives it none: name it in linux.netDevices", r.Stderr);
+    }
+
+    [FaultFact]
+    public void Delete_force_after_a_create_killed_with_the_device_moved_leaves_nothing()
+    {
+        using var b = WithDevices(new JsonObject { [Inner] = new JsonObject { ["name"] = "net0" } }, "true");
+        var id = b.NewId("nf");
+        var r = FaultBinary.For(b).RunWith(b.Dir, FaultBinary.At("create.after-netdev-move"), "create", id);
+        Assert.True(r.ExitCode == 137, $"rdmarun did not die at create.after-netdev-move: {r}");
+        Assert.False(OnHost(Inner));
+        var d = b.Rt("delete", "--force", id);
+        Assert.True(d.ExitCode == 0, d.ToString());
+        Assert.True(Eventually(() => !OnHost(Outer)), $"{Outer} is still on the host after delete --force");
+        Assert.Equal(1, b.Rt("state", id).ExitCode);
     }
 
     /// <summary>On the host under its own name, up, with both addresses.</summary>
