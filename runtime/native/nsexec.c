@@ -263,8 +263,13 @@ static void join_namespaces(struct bootstrap *b)
 	/* Open every path first: after joining the mount namespace the paths would resolve in it. */
 	for (int i = 0; i < b->njoins; i++) {
 		b->joins[i].fd = open(b->joins[i].path, O_RDONLY | O_CLOEXEC);
-		if (b->joins[i].fd < 0)
+		if (b->joins[i].fd < 0) {
+			/* The init is non-dumpable until its execve: its owner cannot open its ns files yet. */
+			if (errno == EACCES && geteuid() != 0)
+				bail(errno, "nsexec: open %s namespace %s: the container's init has not exec'd its process yet (start the container first)",
+				     nsname(b->joins[i].nstype), b->joins[i].path);
 			bail(errno, "nsexec: open %s namespace %s", nsname(b->joins[i].nstype), b->joins[i].path);
+		}
 	}
 	/*
 	 * The user namespace first: the other namespaces of a container are owned by it and

@@ -107,6 +107,10 @@ public class HardeningTests
                 Assert.True(r.ExitCode != 0 && r.Stdout.Length == 0, $"{string.Join(' ', cmd)} as the container's owner: {r}");
                 Assert.Contains("Permission denied", r.Stderr);
             }
+            // The price: the owner cannot join the init's namespaces before start either.
+            var early = rt.Run(b.Dir, "exec", id, "true");
+            Assert.NotEqual(0, early.ExitCode);
+            Assert.Contains("has not exec'd its process yet (start the container first)", early.Stderr);
             // Once the user process runs (execve made it dumpable again) its owner may look: the
             // refusal above came from the init being non-dumpable, not from the uid.
             Assert.Equal(0, rt.Run(b.Dir, "start", id).ExitCode);
@@ -115,6 +119,8 @@ public class HardeningTests
             var after = AsUser.Run("cat", $"/proc/{pid}/environ");
             Assert.True(after.ExitCode == 0, after.ToString());
             Assert.DoesNotContain("_RDMARUN", after.Stdout);
+            var exec = rt.Run(b.Dir, "exec", id, "true");
+            Assert.True(exec.ExitCode == 0, exec.ToString());
         }
         finally { rt.Run(b.Dir, "delete", "--force", id); }
     }
