@@ -32,6 +32,8 @@ public sealed class ContainerRecord
     public HookProcess? RunningHook { get; set; }
     /// <summary>linux.netDevices moved into the container: saved before each move, so delete (--force) gives them back.</summary>
     public List<Rdmarun.Rdma.Rtnl.MovedNetDevice>? NetDevices { get; set; }
+    /// <summary>No mount namespace: the rootfs mount placed in the host's mount table (removed on delete).</summary>
+    public HostRootfsMount? HostRootfsMount { get; set; }
 }
 
 /// <summary>A hook process: it leads its own process group (pgid = pid); the start time guards against pid reuse.</summary>

@@ -64,12 +64,13 @@ public static unsafe class InitMain
             if (m?.Type != InitMessage.Resume) throw new RuntimeError("init: parent did not resume after the hooks");
         }
         // createContainer: in the container's namespaces, before pivot_root (path resolved on the host).
-        var creating = HookPhases.StateFor(cfg.Id, "creating", cfg.InitPid, cfg.Bundle, spec.Annotations);
-        HookPhases.Run(spec.Hooks?.CreateContainer, HookNames.CreateContainer, creating);
+        var created = HookPhases.StateFor(cfg.Id, HookPhases.CreateHooksStatus, cfg.InitPid, cfg.Bundle, spec.Annotations);
+        HookPhases.Run(spec.Hooks?.CreateContainer, HookNames.CreateContainer, created);
 
         // The seccomp agent's socket is a host path: connect before pivot_root hides it.
         var seccompListener = SeccompListener.ConnectIfNeeded(spec.Linux?.Seccomp);
-        if (cfg.NoPivot) PivotRoot.MoveRoot(cfg.Rootfs);
+        if (cfg.HostMountNs) PivotRoot.Chroot(cfg.Rootfs);
+        else if (cfg.NoPivot) PivotRoot.MoveRoot(cfg.Rootfs);
         else PivotRoot.Pivot(cfg.Rootfs);
         // A uts namespace joined by path counts as the container's own (runc sets the name there too).
         RootfsFinalize.Apply(spec, ownUts: spec.Linux?.Namespaces?.Any(n => n.Type == "uts") == true);
@@ -92,6 +93,7 @@ public static unsafe class InitMain
     {
         LsmLabels.Check(process, null);
         SyscallException.Check(Libc.setsid(), "setsid");
+        if (cfg.HostMountNs) PivotRoot.Chroot(cfg.Rootfs);
         var start = ProcessStart.Prepare(process, cfg);
         // The container's profile applies to exec'd processes too. The init socket is
         // close-on-exec: the parent sees end-of-stream when execve succeeds.

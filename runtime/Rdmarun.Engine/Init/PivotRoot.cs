@@ -41,5 +41,17 @@ public static class PivotRoot
         SyscallException.Check(Libc.chdir("/"), "chdir to the new root");
     }
 
+    /// <summary>
+    /// No mount namespace: pivot_root would swap the host's root and MS_MOVE would move the rootfs
+    /// over the host's /, so only chroot is left (runc does the same). The rootfs mount stays in the
+    /// host's mount table, recorded by the parent and removed on delete.
+    /// </summary>
+    public static void Chroot(string rootfs)
+    {
+        SyscallException.Check(Libc.chdir(rootfs), $"chdir to {rootfs}");
+        SyscallException.Check(Libc.chroot("."), $"chroot to {rootfs}");
+        SyscallException.Check(Libc.chdir("/"), "chdir to the new root");
+    }
+
     private static readonly nint Dot = System.Runtime.InteropServices.Marshal.StringToCoTaskMemUTF8(".");
 }

@@ -14,6 +14,9 @@ public static class RootfsSetup
     public static void Prepare(Spec spec, InitConfig cfg)
     {
         var rootfs = cfg.Rootfs;
+        // No mount namespace: these mounts go into the host's mount table, below the private rootfs
+        // mount the parent placed (Lifecycle.HostRootfs). The host's / keeps its propagation.
+        if (cfg.HostMountNs) { MountAll(spec, cfg); return; }
         // Before the first mount the tree gets what the spec asks (so a "shared" request keeps bind
         // sources in their host peer groups, as runc does) or, by default, rslave: nothing we mount
         // propagates back to the host. Not "unbindable": every bind source below / would then be
@@ -26,6 +29,12 @@ public static class RootfsSetup
         // pivot_root needs the new root to be a mount point.
         Mounter.Mount(rootfs, rootfs, "bind", MS_BIND | MS_REC, null);
 
+        MountAll(spec, cfg);
+    }
+
+    private static void MountAll(Spec spec, InitConfig cfg)
+    {
+        var rootfs = cfg.Rootfs;
         foreach (var m in spec.Mounts ?? [])
             MountOne(m, cfg, spec.Linux?.MountLabel);
         // A /dev bound from the host already has its nodes; otherwise create them (tmpfs or rootfs /dev).
@@ -81,6 +90,11 @@ public static class RootfsSetup
                 Mounter.BindRemount(dest, opts.Flags & ~(MS_BIND | MS_REC));
             }
         }
+        // A bind of a shared host mount joins its peer group. In the host's mount namespace that would
+        // send anything mounted below it later (by us or the container) back to the host: make it a
+        // slave, as the rslave / of a namespace of our own does.
+        if (cfg.HostMountNs)
+            Mounter.Mount(null, dest, null, MS_SLAVE | MS_REC, null);
         foreach (var p in opts.Propagation)
             Mounter.Mount(null, dest, null, p, null);
     }

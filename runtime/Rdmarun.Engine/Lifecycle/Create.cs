@@ -34,6 +34,7 @@ public static class Create
         Rdma.RdmaNetnsMove? rdmaMove = null;
         Net.NetDevicesMove? netMove = null;
         FrameChannel? ch = null;
+        ContainerRecord? hostRootfs = null; // the partial record, once it may name a host rootfs mount
         try
         {
             // A profile libseccomp cannot compile must fail create, not the later start.
@@ -64,6 +65,7 @@ public static class Create
                 Annotations = spec.Annotations,
             };
             CreatingRecord.Save(store, partial);
+            hostRootfs = partial;
             var bootstrap = Bootstrap.ForCreate(spec);
             var cfg = new InitConfig
             {
@@ -77,10 +79,14 @@ public static class Create
                 CgroupPaths = cgroup.Paths,
                 RdmaSysfsVisible = rdma.SysfsVisible?.ToList(),
             };
-            // A new mount namespace or one joined by path (as runc): without either the rootfs
-            // mounts would land in the host's mount table and outlive the container.
-            if (!cfg.NewMountNs && !bootstrap.Joins.Any(j => j.ProcName == "mnt"))
-                throw new RuntimeError("linux.namespaces: a mount namespace is required");
+            // No mount namespace at all (new or joined): the init mounts in the host's mount table,
+            // below one rootfs mount placed and recorded here (HostRootfs), and chroots into it.
+            cfg.HostMountNs = !cfg.NewMountNs && !bootstrap.Joins.Any(j => j.ProcName == "mnt");
+            if (cfg.HostMountNs)
+            {
+                partial.HostRootfsMount = HostRootfs.Place(rootfs, m => { partial.HostRootfsMount = m; CreatingRecord.Save(store, partial); });
+                FaultPoint.Hit("create.after-host-rootfs");
+            }
             var launched = InitLauncher.Launch(new LaunchRequest
             {
                 Bootstrap = bootstrap,
@@ -113,6 +119,7 @@ public static class Create
                 SystemdCgroup = g.SystemdCgroup,
                 InitStartTime = ProcStat.Read(initPid)?.StartTime ?? 0,
                 NetDevices = netMove?.Moved,
+                HostRootfsMount = partial.HostRootfsMount,
             };
 
             while (true)
@@ -120,7 +127,7 @@ public static class Create
                 var m = InitLauncher.ReceiveMessage(ch) ?? throw new RuntimeError("container init exited during set-up (see its stderr)");
                 if (m.Type == InitMessage.Hooks)
                 {
-                    var state = HookPhases.StateFor(o.Id, "creating", initPid, bundle, spec.Annotations);
+                    var state = HookPhases.StateFor(o.Id, HookPhases.CreateHooksStatus, initPid, bundle, spec.Annotations);
                     var tracking = new HookTracking(partial, p => CreatingRecord.Save(store, p), "create");
                     HookPhases.Run(spec.Hooks?.Prestart, HookNames.Prestart, state, tracking);
                     HookPhases.Run(spec.Hooks?.CreateRuntime, HookNames.CreateRuntime, state, tracking);
@@ -145,6 +152,7 @@ public static class Create
             try { rdmaMove?.Release(); } catch { /* the original error matters more */ }
             try { netMove?.Release(); } catch { /* the original error matters more */ }
             if (initPid > 0) { Libc.kill(initPid, LibcConst.SIGKILL); WaitGone(initPid); }
+            try { HostRootfs.Remove(hostRootfs?.HostRootfsMount); } catch { /* the original error matters more */ }
             try { cgroup?.Destroy(); } catch { /* the original error matters more */ }
             store.Remove(o.Id);
             throw;

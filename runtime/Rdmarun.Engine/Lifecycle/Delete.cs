@@ -52,6 +52,7 @@ public static class Delete
         KillEverything(partial, cg);
         Rdma.RdmaNetnsMove.ReturnOnDelete(partial);
         Net.NetDevicesMove.ReturnOnDelete(partial);
+        HostRootfs.Remove(partial.HostRootfsMount);
         cg?.Destroy();
     }
 
@@ -67,6 +68,7 @@ public static class Delete
     {
         Rdma.RdmaNetnsMove.ReturnOnDelete(r);
         Net.NetDevicesMove.ReturnOnDelete(r);
+        HostRootfs.Remove(r.HostRootfsMount); // the init is dead: nothing holds the container's mounts
         cg?.Destroy();
         FaultPoint.Hit("delete.after-cgroup");
         var spec = Start.LoadSavedSpec(store, r.Id);

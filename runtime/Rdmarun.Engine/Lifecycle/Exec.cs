@@ -39,6 +39,10 @@ public static class Exec
             {
                 Id = o.Id, Bundle = r.Bundle, IsExec = true, PreserveFds = o.PreserveFds,
                 SeccompJson = Seccomp.SeccompInit.ToConfigJson(spec.Linux?.Seccomp),
+                // Sharing the host's mount namespace, the exec'd process would see the host's /:
+                // it chroots to the init's root instead, as the init did.
+                HostMountNs = r.HostRootfsMount is not null,
+                Rootfs = r.HostRootfsMount is not null ? $"/proc/{r.InitPid}/root" : "",
             },
             Payload = SpecJson.SerializeToUtf8(process, JsonLayout.Compact),
             ConsoleFd = console?.Fd ?? tty?.ChildEnd ?? -1,

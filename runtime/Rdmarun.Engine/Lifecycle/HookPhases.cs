@@ -6,6 +6,14 @@ namespace Rdmarun.Engine.Lifecycle;
 /// <summary>Runs one phase of the spec's hooks with the container state on stdin.</summary>
 public static class HookPhases
 {
+    /// <summary>
+    /// Status on the stdin of prestart, createRuntime and createContainer hooks. state.md defines
+    /// "creating" as step 2 of the lifecycle (building the environment) and "created" as after
+    /// step 2; these hooks are steps 3-5, so the environment exists and the user process has not
+    /// run: "created" (crun and runtime-tools' hooks_stdin agree; runc says "creating").
+    /// </summary>
+    public const string CreateHooksStatus = "created";
+
     public static State StateFor(string id, string status, int pid, string bundle, Dictionary<string, string>? annotations) => new()
     {
         Version = SpecVersion.Current,

@@ -21,6 +21,8 @@ public sealed class InitConfig
     /// <summary>Whether a new user namespace was created (devices are then bind-mounted, not mknod'ed).</summary>
     public bool NewUserNs { get; set; }
     public bool NewMountNs { get; set; }
+    /// <summary>No mount namespace (new or joined): the parent placed the rootfs mount; chroot instead of pivot_root.</summary>
+    public bool HostMountNs { get; set; }
     public bool NewPidNs { get; set; }
     /// <summary>The parent wants the hooks sync (frame 7) because prestart/createRuntime hooks exist.</summary>
     public bool HooksSync { get; set; }
