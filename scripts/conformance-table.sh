@@ -2,23 +2,35 @@
 # Regenerates docs/conformance.md (linked from README.md) from the conformance harness's reports:
 #   out/conformance-host.md  tests/conformance/scripts/run.sh --ci   (this host: hybrid cgroups)
 #   out/conformance-lab.md   tests/kernel-lab/ci.sh                 (kernel lab: cgroup v2, rdma, rxe0)
-# One table, host and lab side by side per runtime; every cell that is not "pass" points to a numbered
-# reason below the table (the same reason shares a number).
+#   out/conformance-rootless.md  tests/conformance/scripts/run.sh --ci --rootless  (this host, as a user)
+# One table, host and lab side by side per runtime, then a "Rootless" table; every cell that is not
+# "pass" points to a numbered reason below its table (the same reason shares a number).
 #
-#   scripts/conformance-table.sh [--out FILE] [--host FILE] [--lab FILE]
-# A missing report leaves its columns as "not run" and says so; no report at all is an error.
+#   scripts/conformance-table.sh [--out FILE] [--host FILE] [--lab FILE] [--rootless FILE]
+# A missing report leaves its columns as "not run" and says so. When neither host nor lab report exists,
+# the main table of the existing FILE is kept (likewise its Rootless section without a rootless report),
+# so one suite's table can be refreshed alone; nothing at all to write is an error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=docs/conformance.md host=out/conformance-host.md lab=out/conformance-lab.md
+out=docs/conformance.md host=out/conformance-host.md lab=out/conformance-lab.md rootless=out/conformance-rootless.md
 while [ $# -gt 0 ]; do
     case $1 in
         --out) out=$2; shift 2 ;;
         --host) host=$2; shift 2 ;;
         --lab) lab=$2; shift 2 ;;
-        *) echo "usage: scripts/conformance-table.sh [--out FILE] [--host FILE] [--lab FILE]" >&2; exit 2 ;;
+        --rootless) rootless=$2; shift 2 ;;
+        *) echo "usage: scripts/conformance-table.sh [--out FILE] [--host FILE] [--lab FILE] [--rootless FILE]" >&2; exit 2 ;;
     esac
 done
-[ -f "$host" ] || [ -f "$lab" ] || { echo "conformance-table: neither $host nor $lab exists (run tests/conformance/scripts/run.sh --ci or tests/kernel-lab/ci.sh)" >&2; exit 1; }
+rootless_heading="## Rootless"
+# The parts of an existing doc: before the Rootless heading (main), from it on (rootless).
+old_part() { # main|rootless
+    [ -f "$out" ] || return 0
+    awk -v want="$1" -v h="$rootless_heading" '$0 == h { r = 1 } (want == "rootless") == (r == 1)' "$out"
+}
+if ! [ -f "$host" ] && ! [ -f "$lab" ] && [ -z "$(old_part main)" ]; then
+    echo "conformance-table: neither $host nor $lab exists and $out has no table to keep (run tests/conformance/scripts/run.sh --ci or tests/kernel-lab/ci.sh)" >&2; exit 1
+fi
 
 # Both reports as "env<TAB>case<TAB>runtime<TAB>cell" rows, then "env<TAB>summary<TAB>line".
 # Table cells escape "|" as "\|"; a placeholder keeps those while splitting.
@@ -43,11 +55,15 @@ rows() { # env file
 
 stamp() { [ -f "$1" ] && date -u -r "$1" '+%Y-%m-%d %H:%M UTC' || echo "not run"; }
 
-tmp=$(mktemp)
-trap 'rm -f "$tmp"' EXIT
+tmp=$(mktemp) main=$(mktemp) rl=$(mktemp)
+trap 'rm -f "$tmp" "$main" "$rl"' EXIT
 { rows host "$host"; rows lab "$lab"; } >"$tmp"
 
 mkdir -p "$(dirname "$out")"
+if ! [ -f "$host" ] && ! [ -f "$lab" ]; then
+    echo "conformance-table: no $host or $lab: keeping the main table of $out"
+    old_part main >"$main"
+else
 awk -F'\t' -v hs="$(stamp "$host")" -v ls="$(stamp "$lab")" -v hf="$host" -v lf="$lab" '
     function short(cell) {
         if (cell == "pass") return "pass"
@@ -104,5 +120,68 @@ awk -F'\t' -v hs="$(stamp "$host")" -v ls="$(stamp "$lab")" -v hf="$host" -v lf=
             print ""
             for (k = 1; k <= nn; k++) print k ". " notes[k]
         }
-    }' "$tmp" >"$out"
+    }' "$tmp" >"$main"
+fi
+
+# The rootless table: one column per runtime, every runtime run as an unprivileged user.
+if [ -f "$rootless" ]; then
+    rows rootless "$rootless" | awk -F'\t' -v rs="$(stamp "$rootless")" -v rf="$rootless" -v h="$rootless_heading" '
+        function short(cell) {
+            if (cell == "pass") return "pass"
+            if (cell ~ /^known FAIL/) return "known fail"
+            if (cell ~ /^FAIL/) return "**FAIL**"
+            if (cell ~ /^skip/) return "skip"
+            return cell
+        }
+        function reason(cell) { sub(/^[^(]*\(/, "", cell); sub(/\)$/, "", cell); return cell }
+        $2 == "#summary" { summary = $4; next }
+        {
+            if (!($2 in seen)) { seen[$2] = 1; cases[++nc] = $2 }
+            if (!($3 in rseen)) { rseen[$3] = 1; rts[++nr] = $3 }
+            cell[$2, $3] = $4
+        }
+        END {
+            print ""
+            print h
+            print ""
+            print "- **rootless**: " rf " (" rs "), `tests/conformance/scripts/run.sh --ci --rootless`: the same host, every"
+            print "  runtime run by an unprivileged user (setpriv; `rdmarun-rootless`, with /etc/subuid and /etc/subgid"
+            print "  ranges), no `--root` (state under its `$XDG_RUNTIME_DIR`), bundles as `spec --rootless` writes them"
+            print "  (user namespace mapping the user to root, no network namespace, /sys bound, no linux.resources)."
+            print "  Cases needing several ids also map the subordinate range of the user (newuidmap/newgidmap)."
+            print "  A skip names the privilege the case needs; `rootless-*` cases run only here."
+            print ""
+            print "Summary: rootless " (summary != "" ? summary : "not run") "."
+            print "`known fail`: tests/conformance/known-differences-rootless.txt, then known-differences.txt."
+            print ""
+            hdr = "| case |"; sep = "|---|"
+            for (r = 1; r <= nr; r++) { hdr = hdr " " rts[r] " rootless |"; sep = sep "---|" }
+            print hdr; print sep
+            nn = 0
+            for (i = 1; i <= nc; i++) {
+                line = "| " cases[i] " |"
+                for (r = 1; r <= nr; r++) {
+                    if (!((cases[i], rts[r]) in cell)) { line = line " not run |"; continue }
+                    v = cell[cases[i], rts[r]]; s = short(v)
+                    if (s != "pass") {
+                        why = reason(v)
+                        if (!(why in note)) { note[why] = ++nn; notes[nn] = why }
+                        s = s " [" note[why] "]"
+                    }
+                    line = line " " s " |"
+                }
+                print line
+            }
+            if (nn > 0) {
+                print ""
+                print "Reasons:"
+                print ""
+                for (k = 1; k <= nn; k++) print k ". " notes[k]
+            }
+        }' >"$rl"
+else
+    old_part rootless >"$rl"
+fi
+# The main part ends without a blank line; the rootless part starts with one.
+cat "$main" "$rl" | awk 'NR > 1 || NF' | cat -s >"$out"
 echo "wrote $out"

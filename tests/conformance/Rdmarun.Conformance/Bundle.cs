@@ -13,22 +13,41 @@ sealed class Bundle
     public JsonObject Process => (JsonObject)Config["process"]!;
     public JsonObject Linux => (JsonObject)Config["linux"]!;
 
-    Bundle(string dir, JsonObject config) => (Dir, Config) = (dir, config);
+    /// <summary>Set in rootless mode: the bundle belongs to this user and its config is `spec --rootless`'s.</summary>
+    public RootlessUser? User { get; }
 
-    public static async Task<Bundle> CreateAsync(string dir, Assets assets, IEnumerable<string> args)
+    Bundle(string dir, JsonObject config, RootlessUser? user) => (Dir, Config, User) = (dir, config, user);
+
+    public static async Task<Bundle> CreateAsync(string dir, Assets assets, IEnumerable<string> args, RootlessUser? user = null)
     {
         Directory.CreateDirectory(dir);
         // cp -a keeps busybox's symlinks and modes exactly as the template has them.
         var cp = await ProcessRunner.RunAsync(["cp", "-a", assets.TemplateRootfs, Path.Combine(dir, "rootfs")], dir, TimeScale.Of(TimeSpan.FromMinutes(1)));
         if (cp.ExitCode != 0)
             throw new InvalidOperationException($"copying rootfs into {dir} failed: {cp.Stderr.Trim()}");
-        return new Bundle(dir, DefaultSpec.Create(args));
+        var config = DefaultSpec.Create(args);
+        if (user is not null)
+        {
+            RootlessSpec.Apply(config, user);
+            await user.ChownAsync(dir);
+        }
+        return new Bundle(dir, config, user);
     }
 
     public void SetArgs(params string[] args) => Process["args"] = DefaultSpec.Array(args);
 
+    /// <summary>Replaces the namespace list; a rootless bundle keeps its user namespace (it cannot run without).</summary>
     public void SetNamespaces(params string[] types) =>
-        Linux["namespaces"] = new JsonArray(types.Select(t => (JsonNode?)DefaultSpec.Ns(t)).ToArray());
+        Linux["namespaces"] = new JsonArray(types.Concat(User is null ? [] : ["user"]).Distinct().Select(t => (JsonNode?)DefaultSpec.Ns(t)).ToArray());
+
+    public bool HasNamespace(string type) => ((JsonArray)Linux["namespaces"]!).Any(ns => (string?)ns!["type"] == type);
+
+    /// <summary>Rootless: map container ids 1.. to the user's subordinate ids (or skip the case); rootful: nothing to do.</summary>
+    public void NeedIds(long needed)
+    {
+        if (User is not null)
+            RootlessSpec.MapSubordinateIds(Config, User, needed);
+    }
 
     public void AddNamespace(string type, string? path = null) =>
         ((JsonArray)Linux["namespaces"]!).Add(DefaultSpec.Ns(type, path));

@@ -27,7 +27,14 @@ sealed class CaseContext(RuntimeUnderTest runtime, Assets assets, string caseNam
 
     /// <summary>A bundle whose process is /validator with <paramref name="validatorArgs"/>.</summary>
     public Task<Bundle> NewBundleAsync(params string[] validatorArgs) =>
-        Bundle.CreateAsync(Path.Combine(WorkDir, $"bundle-{++_bundles}"), Assets, ["/validator", .. validatorArgs]);
+        Bundle.CreateAsync(Path.Combine(WorkDir, $"bundle-{++_bundles}"), Assets, ["/validator", .. validatorArgs], Runtime.User);
+
+    /// <summary>Rootless: skip with the reason when the user's cgroup for <paramref name="controller"/> is not delegated to it.</summary>
+    public async Task NeedCgroupAsync(string controller)
+    {
+        if (Runtime.User is not null && await Runtime.User.WhyNoDelegatedCgroupAsync(controller, WorkDir) is { } why)
+            throw new CaseSkippedException(why);
+    }
 
     public Task<ProcResult> InvokeAsync(params string[] args) => Runtime.InvokeAsync(WorkDir, args);
 

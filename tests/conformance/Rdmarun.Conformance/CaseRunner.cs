@@ -13,6 +13,9 @@ static class CaseRunner
         var started = DateTime.UtcNow;
         try
         {
+            // Rootless: hooks and console sockets of the runtime's user write here, as in the user's own dir.
+            if (runtime.User is not null)
+                await runtime.User.ChownAsync(workDir);
             await using var context = new CaseContext(runtime, assets, c.Name, workDir, keep);
             var run = c.Run(context);
             if (await Task.WhenAny(run, Task.Delay(CaseTimeout)) != run)

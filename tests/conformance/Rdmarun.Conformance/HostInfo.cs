@@ -24,6 +24,15 @@ static class HostInfo
     /// </summary>
     public static string? CgroupFile(int pid, string controller, string v1File, string v2File)
     {
+        var (dir, v2) = FindCgroup(pid, controller);
+        return dir is null ? null : Path.Combine(dir, v2 ? v2File : v1File);
+    }
+
+    /// <summary>The host directory of <paramref name="pid"/>'s cgroup for <paramref name="controller"/>, or null.</summary>
+    public static string? CgroupDir(int pid, string controller) => FindCgroup(pid, controller).Dir;
+
+    static (string? Dir, bool V2) FindCgroup(int pid, string controller)
+    {
         var mounts = File.ReadLines("/proc/self/mountinfo").Select(MountInfo.Parse).Where(m => m is not null).Cast<MountInfo>().ToList();
         foreach (var line in File.ReadLines($"/proc/{pid}/cgroup"))
         {
@@ -34,7 +43,7 @@ static class HostInfo
             {
                 var m = mounts.FirstOrDefault(m => m.FsType == "cgroup" && m.SuperOptions.Contains(controller));
                 if (m is not null)
-                    return Path.Combine(m.MountPoint, parts[2].TrimStart('/'), v1File);
+                    return (Path.Combine(m.MountPoint, parts[2].TrimStart('/')), false);
             }
             if (parts[0] == "0" && parts[1] == "")
             {
@@ -43,10 +52,14 @@ static class HostInfo
                     continue;
                 var dir = Path.Combine(m.MountPoint, parts[2].TrimStart('/'));
                 var controllers = Path.Combine(dir, "cgroup.controllers");
-                if (File.Exists(controllers) && File.ReadAllText(controllers).Split(' ', '\n').Contains(controller))
-                    return Path.Combine(dir, v2File);
+                // v2 has no freezer controller: every non-root cgroup has cgroup.freeze.
+                bool has = controller == "freezer"
+                    ? File.Exists(Path.Combine(dir, "cgroup.freeze"))
+                    : File.Exists(controllers) && File.ReadAllText(controllers).Split(' ', '\n').Contains(controller);
+                if (has)
+                    return (dir, true);
             }
         }
-        return null;
+        return (null, false);
     }
 }

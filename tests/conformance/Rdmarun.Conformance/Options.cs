@@ -9,8 +9,9 @@ sealed class Options
     public List<string> CaseGlobs { get; } = [];
     public string? ReportPath { get; set; }
     public string? JsonPath { get; set; }
-    public string? ExpectFile { get; set; }
+    public List<string> ExpectFiles { get; } = [];
     public string? Validator { get; set; }
+    public string? RootlessUser { get; set; }
     public double TimeScale { get; set; } = 1;
     public bool Parallel { get; set; }
     public bool NoFail { get; set; }
@@ -23,13 +24,13 @@ sealed class Options
         usage: Rdmarun.Conformance --runtime PATH [--runtime-name NAME] [--runtime PATH ...]
                                    [--case GLOB ...] [--report out.md] [--json out.json]
                                    [--expect-file FILE] [--no-fail] [--work-dir DIR] [--keep] [--repeat N] [--list]
-                                   [--validator FILE] [--time-scale N] [--parallel]
+                                   [--validator FILE] [--time-scale N] [--parallel] [--rootless USER]
           --runtime PATH       runtime binary; may carry global flags: "/usr/bin/crun --cgroup-manager=disabled"
           --runtime-name NAME  column name for the preceding --runtime (default: file name of PATH)
           --case GLOB          run only cases whose name matches (repeatable; * and ? allowed)
           --report FILE        write the markdown table to FILE
           --json FILE          write all results as json to FILE
-          --expect-file FILE   known differences: lines "case | runtime | pass/fail/skip | reason"
+          --expect-file FILE   known differences: lines "case | runtime | pass/fail/skip | reason" (repeatable)
           --no-fail            exit 0 even when a cell failed
           --work-dir DIR       where bundles and runtime state go (default /tmp/rdmarun-conformance)
           --keep               keep bundles of finished cases for debugging
@@ -38,6 +39,8 @@ sealed class Options
           --validator FILE     use this static validator binary instead of compiling validator.c
           --time-scale N       multiply every wait limit and timeout by N (emulated or loaded machines)
           --parallel           run the runtimes' columns at the same time (cases within a column stay in order)
+          --rootless USER      run every runtime as this unprivileged user with `spec --rootless` bundles and no
+                               --root (state under $XDG_RUNTIME_DIR); cases needing more privilege skip and say why
         """;
 
     public static Options Parse(string[] args)
@@ -62,7 +65,7 @@ sealed class Options
                 case "--case": o.CaseGlobs.Add(Value()); break;
                 case "--report": o.ReportPath = Value(); break;
                 case "--json": o.JsonPath = Value(); break;
-                case "--expect-file": o.ExpectFile = Value(); break;
+                case "--expect-file": o.ExpectFiles.Add(Value()); break;
                 case "--work-dir": o.WorkDir = Value(); break;
                 case "--validator": o.Validator = Value(); break;
                 case "--time-scale":
@@ -76,6 +79,7 @@ sealed class Options
                     break;
                 case "--list": o.List = true; break;
                 case "--parallel": o.Parallel = true; break;
+                case "--rootless": o.RootlessUser = Value(); break;
                 case "-h" or "--help": throw new ArgumentException("");
                 default: throw new ArgumentException($"unknown option {args[i]}");
             }

@@ -28,7 +28,7 @@ static class ProcessRunner
     public static async Task<ProcResult> RunAsync(
         IReadOnlyList<string> argv, string workDir, TimeSpan timeout,
         string? stdinPath = null, IReadOnlyDictionary<int, string>? extraFds = null,
-        CancellationToken cancel = default)
+        CancellationToken cancel = default, IReadOnlyDictionary<string, string>? environment = null)
     {
         int n = Interlocked.Increment(ref s_counter);
         string stdout = Path.Combine(workDir, $"cmd-{n}.out");
@@ -41,6 +41,8 @@ static class ProcessRunner
             script.Append(' ').Append(fd).Append("<>").Append(Quote(path));
 
         var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            psi.Environment[name] = value;
         psi.ArgumentList.Add("-c");
         psi.ArgumentList.Add(script.ToString());
         psi.ArgumentList.Add("sh");

@@ -13,7 +13,17 @@ catch (ArgumentException e)
     return 2;
 }
 
-var cases = AllCases.Select(options.CaseGlobs);
+RootlessUser? rootless;
+try
+{
+    rootless = options.RootlessUser is null ? null : RootlessUser.Resolve(options.RootlessUser);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 2;
+}
+var cases = AllCases.Select(options.CaseGlobs, rootless is not null);
 if (options.List)
 {
     foreach (var c in cases)
@@ -26,10 +36,15 @@ if (cases.Count == 0)
     return 2;
 }
 if (Environment.UserName != "root")
-    Console.Error.WriteLine("warning: not running as root; most runtimes need root for these cases");
+    Console.Error.WriteLine(rootless is null
+        ? "warning: not running as root; most runtimes need root for these cases"
+        : "warning: not running as root; --rootless needs root to switch to the user and chown its bundles");
+if (rootless is not null)
+    Console.WriteLine($"rootless: runtimes run as {rootless.Name} (uid {rootless.Uid}, gid {rootless.Gid}); " +
+        $"subordinate ids: {(rootless.WhyNoSubordinateIds(Assets.TestUid + 1) ?? "yes")}");
 
 TimeScale.Factor = options.TimeScale;
-var known = options.ExpectFile is null ? [] : ExpectFile.Load(options.ExpectFile);
+var known = options.ExpectFiles.SelectMany(ExpectFile.Load).ToList();
 Console.WriteLine($"building validator and rootfs template in {options.WorkDir}");
 Assets assets;
 try
@@ -70,8 +85,15 @@ return report.Failed > 0 && !options.NoFail ? 1 : 0;
 // work dirs and container ids), so only the shared report is locked.
 async Task RunColumnAsync(RuntimeOption rt)
 {
-    var runtime = new RuntimeUnderTest(rt.Name, rt.Command, Path.Combine(options.WorkDir, "state", rt.Name));
+    // Rootless: the column's state dir is the user's $XDG_RUNTIME_DIR (0700, its own, as pam_systemd makes it).
+    var runtime = new RuntimeUnderTest(rt.Name, rt.Command,
+        Path.Combine(options.WorkDir, rootless is null ? "state" : "xdg-runtime", rt.Name), rootless);
     Directory.CreateDirectory(runtime.StateRoot);
+    if (rootless is not null)
+    {
+        File.SetUnixFileMode(runtime.StateRoot, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        await rootless.ChownAsync(runtime.StateRoot);
+    }
     foreach (var c in cases)
     {
         string workDir = Path.Combine(options.WorkDir, rt.Name, c.Name);

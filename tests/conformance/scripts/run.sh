@@ -8,10 +8,15 @@
 #   run.sh --lab DIR [HARNESS-ARGS...]
 #                                    inside the kernel lab (cgroup v2): no build, plain crun, report to
 #                                    DIR/conformance-lab.{md,json}
+#   run.sh [--ci] --rootless [HARNESS-ARGS...]
+#                                    the same runtimes run as an unprivileged user (created when missing,
+#                                    with /etc/subuid ranges), `spec --rootless` bundles; --ci writes
+#                                    out/conformance-rootless.{md,json}
 #
 # Environment: RDMARUN_BIN (default out/rdmarun), RUNC (default /usr/sbin/runc), CRUN (default /usr/bin/crun),
 # CONFORMANCE_HARNESS (the built harness dir, default out/conformance-harness),
-# RDMARUN_CONFORMANCE_RUNTIMES (the columns, default "rdmarun runc crun").
+# RDMARUN_CONFORMANCE_RUNTIMES (the columns, default "rdmarun runc crun"),
+# RDMARUN_ROOTLESS_USER (the --rootless user, default rdmarun-rootless).
 # Exit status: the harness's (1 when a cell failed), 2 for usage, 3 when something needed is missing.
 set -uo pipefail
 # One brace group: bash parses all of it first, so editing this file during a run changes nothing.
@@ -21,6 +26,7 @@ repo=$(cd "$here/../../.." && pwd -P)
 harness_dir=${CONFORMANCE_HARNESS:-$repo/out/conformance-harness}
 dll=$harness_dir/Rdmarun.Conformance.dll
 expect=$repo/tests/conformance/known-differences.txt
+expect_rootless=$repo/tests/conformance/known-differences-rootless.txt
 
 mode=dev lab_dir=""
 case ${1:-} in
@@ -29,8 +35,11 @@ case ${1:-} in
     --lab)
         [ $# -ge 2 ] || { echo "usage: run.sh --lab DIR [HARNESS-ARGS...]" >&2; exit 2; }
         mode=lab lab_dir=$2; shift 2 ;;
-    -h | --help) sed -n '2,14p' "$0" >&2; exit 2 ;;
+    -h | --help) sed -n '2,18p' "$0" >&2; exit 2 ;;
 esac
+rootless=0
+[ "${1:-}" = --rootless ] && { rootless=1; shift; }
+[ "$rootless" = 1 ] && [ "$mode" = lab ] && { echo "run.sh: --rootless is not supported with --lab" >&2; exit 2; }
 
 build_harness() {
     # A lock: ci.sh and run.sh may build at once, and concurrent builds corrupt obj/.
@@ -72,6 +81,20 @@ else
     # This host is hybrid (v1 + cgroup2 owning hugetlb), which crun 1.8 refuses: see the wrapper.
     crun=(--runtime "$here/crun-legacy-cgroups.sh" --runtime-name crun)
 fi
+if [ "$rootless" = 1 ]; then
+    report=$repo/out/conformance-rootless
+    work=${TMPDIR:-/tmp}/rdmarun-conformance-rootless.$$
+    user=${RDMARUN_ROOTLESS_USER:-rdmarun-rootless}
+    # A regular (not --system) account: Debian's useradd then gives it /etc/subuid and /etc/subgid
+    # ranges, which newuidmap/newgidmap (package uidmap) need for the cases with several ids.
+    if ! id "$user" >/dev/null 2>&1; then
+        useradd -M -d /nonexistent -s /usr/sbin/nologin "$user" || { echo "conformance: cannot create user $user" >&2; exit 3; }
+    fi
+    # The user must reach the bundles and the binary under the work dir.
+    mkdir -p "$work"; chmod 755 "$work"
+    # crun refuses this hybrid host; its wrapper hides cgroup2 as root, then becomes the user itself.
+    crun=(--runtime "$here/crun-legacy-cgroups.sh --as-user {uid}:{gid}" --runtime-name crun)
+fi
 # A private copy: somebody rebuilding out/rdmarun mid-run must not change the binary under test
 # (in the lab, a binary replaced on the host under 9p made rdmarun crash with SIGSEGV).
 mkdir -p "$work/bin"
@@ -86,6 +109,8 @@ for r in ${RDMARUN_CONFORMANCE_RUNTIMES:-rdmarun runc crun}; do
         *) echo "conformance: unknown runtime $r in RDMARUN_CONFORMANCE_RUNTIMES (rdmarun, runc, crun)" >&2; exit 2 ;;
     esac
 done
+# The first entry for a cell counts: the rootless file's entries come before the general ones.
+[ "$rootless" = 1 ] && args+=(--rootless "$user" --expect-file "$expect_rootless")
 args+=(--expect-file "$expect" --work-dir "$work" --time-scale "$scale")
 [ "$mode" = dev ] || args+=(--report "$report.md" --json "$report.json")
 

@@ -14,6 +14,7 @@ static class CgroupCases
 
     static async Task<string> LimitFileContent(CaseContext c, Bundle b, string controller, string v1File, string v2File)
     {
+        await c.NeedCgroupAsync(controller);
         string id = c.NewId();
         await c.StartedAsync(b, id);
         int pid = CaseContext.Pid(await c.WaitForStatusAsync(id, "running"));

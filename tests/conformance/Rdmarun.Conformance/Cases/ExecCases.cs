@@ -12,10 +12,12 @@ static class ExecCases
         new("preserve-fds", "--preserve-fds 1 passes fd 3 and closes fd 4", PreserveFds),
     ];
 
-    static async Task<(string Id, int Pid)> PausedAsync(CaseContext c)
+    static async Task<(string Id, int Pid)> PausedAsync(CaseContext c, long ids = 1)
     {
         var b = await c.NewBundleAsync("quiet", "pause");
         b.AddNamespace("cgroup");
+        if (ids > 1)
+            b.NeedIds(ids);
         string id = c.NewId();
         await c.StartedAsync(b, id);
         return (id, CaseContext.Pid(await c.WaitForStatusAsync(id, "running")));
@@ -34,7 +36,7 @@ static class ExecCases
 
     static async Task ExecOptions(CaseContext c)
     {
-        var (id, _) = await PausedAsync(c);
+        var (id, _) = await PausedAsync(c, Assets.TestUid + 1);
         var r = await c.InvokeAsync("exec", "--env", "EXEC_VAR=from exec", "--cwd", "/tmp",
             "--user", $"{Assets.TestUid}:{Assets.TestGid}", id, "/validator");
         Check.Succeeded(r, "exec with --env --cwd --user");
@@ -58,6 +60,8 @@ static class ExecCases
         b.Process["terminal"] = true;
         string id = c.NewId();
         using var server = new ConsoleSocketServer(Path.Combine(c.WorkDir, "console.sock"));
+        if (b.User is not null)
+            await b.User.ChownAsync(server.Path); // connecting needs write permission on the socket
         var receive = server.ReceivePtyMasterAsync(CaseContext.WaitLimit);
         var create = await c.CreateAsync(b, id, "--console-socket", server.Path);
         Check.Succeeded(create, "create --console-socket");

@@ -150,6 +150,7 @@ static class LifecycleCases
 
     static async Task PauseResume(CaseContext c)
     {
+        await c.NeedCgroupAsync("freezer");
         var b = await c.NewBundleAsync("quiet", "pause");
         string id = c.NewId();
         var created = await c.StartedAsync(b, id);

@@ -33,7 +33,26 @@ static class NamespaceCases
         without.SetNamespaces([.. new[] { "mount", "pid", "network", "ipc", "uts" }.Where(t => t != type)]);
         if (type == "uts")
             without.Config.Remove("hostname"); // setting a hostname requires a private uts namespace
+        if (without.User is not null)
+            ShareHostFilesystems(without, type);
         Check.Equal(host, (await c.RunValidatorAsync(without)).NsInode(proc), $"{proc} namespace inode with {type} left out");
+    }
+
+    /// <summary>
+    /// Rootless, a namespace left out is owned by the host's user namespace, and the kernel lets only its
+    /// owner mount the matching filesystem: /proc for a pid namespace, mqueue for an ipc namespace.
+    /// A rootless user binds the host's /proc instead and goes without /dev/mqueue (as podman --pid=host does).
+    /// </summary>
+    static void ShareHostFilesystems(Bundle b, string type)
+    {
+        var mounts = (JsonArray)b.Config["mounts"]!;
+        string? destination = type switch { "pid" => "/proc", "ipc" => "/dev/mqueue", _ => null };
+        int i = mounts.Select(m => (string?)m!["destination"]).ToList().IndexOf(destination);
+        if (i < 0)
+            return;
+        mounts.RemoveAt(i);
+        if (type == "pid")
+            mounts.Insert(i, DefaultSpec.Mount("/proc", "bind", "/proc", "rbind", "nosuid", "noexec", "nodev"));
     }
 
     static async Task MountNamespace(CaseContext c)
@@ -52,6 +71,8 @@ static class NamespaceCases
     {
         // A paused container owns a net namespace; a second container joins it by /proc/PID/ns/net.
         var owner = await c.NewBundleAsync("quiet", "pause");
+        if (!owner.HasNamespace("network"))
+            owner.AddNamespace("network"); // rootless bundles have none: the joiner would join the host's
         string ownerId = c.NewId();
         await c.StartedAsync(owner, ownerId);
         int pid = CaseContext.Pid(await c.WaitForStatusAsync(ownerId, "running"));
@@ -60,6 +81,13 @@ static class NamespaceCases
         var joiner = await c.NewBundleAsync();
         joiner.SetNamespaces("mount", "pid", "ipc", "uts");
         joiner.AddNamespace("network", $"/proc/{pid}/ns/net");
+        if (joiner.User is not null)
+        {
+            // The owner's user namespace owns its net namespace: only a process inside it may join (a pod).
+            joiner.Linux["namespaces"] = new JsonArray(((JsonArray)joiner.Linux["namespaces"]!)
+                .Where(ns => (string?)ns!["type"] != "user").Select(ns => ns!.DeepClone()).ToArray());
+            joiner.AddNamespace("user", $"/proc/{pid}/ns/user");
+        }
         Check.Equal(expected, (await c.RunValidatorAsync(joiner)).NsInode("net"), "net namespace inode of the joining container");
     }
 
@@ -83,15 +111,23 @@ static class NamespaceCases
     static async Task UserNamespace(CaseContext c)
     {
         var b = await c.NewBundleAsync();
-        b.AddNamespace("user");
-        b.Linux["uidMappings"] = new JsonArray(new JsonObject { ["containerID"] = 0, ["hostID"] = 100000, ["size"] = 65536 });
-        b.Linux["gidMappings"] = new JsonArray(new JsonObject { ["containerID"] = 0, ["hostID"] = 100000, ["size"] = 65536 });
+        if (b.User is null)
+        {
+            b.AddNamespace("user");
+            b.Linux["uidMappings"] = new JsonArray(new JsonObject { ["containerID"] = 0, ["hostID"] = 100000, ["size"] = 65536 });
+            b.Linux["gidMappings"] = new JsonArray(new JsonObject { ["containerID"] = 0, ["hostID"] = 100000, ["size"] = 65536 });
+        }
+        else
+            b.NeedIds(65536); // the user's own id as root, then its subordinate range
         var facts = await c.RunValidatorAsync(b);
         Check.NotEqual(HostInfo.NsInode("user"), facts.NsInode("user"), "user namespace inode");
-        Check.Equal("0 100000 65536", Normalize(facts["uid_map"]), "uid_map inside");
-        Check.Equal("0 100000 65536", Normalize(facts["gid_map"]), "gid_map inside");
+        Check.Equal(Expected(b.Linux["uidMappings"]!), Normalize(facts["uid_map"]), "uid_map inside");
+        Check.Equal(Expected(b.Linux["gidMappings"]!), Normalize(facts["gid_map"]), "gid_map inside");
         Check.Equal("0", facts["uid"], "uid inside");
     }
 
-    static string Normalize(string map) => string.Join(' ', map.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries));
+    static string Expected(JsonNode mappings) =>
+        string.Join(' ', ((JsonArray)mappings).Select(m => $"{m!["containerID"]} {m["hostID"]} {m["size"]}"));
+
+    static string Normalize(string map) => string.Join(' ', map.Split([' ', '\t', '\n'], StringSplitOptions.RemoveEmptyEntries));
 }

@@ -29,6 +29,7 @@ static class ProcessCases
     static async Task User(CaseContext c)
     {
         var b = await c.NewBundleAsync();
+        b.NeedIds(Assets.TestUid + 1);
         b.Process["user"] = new JsonObject
         {
             ["uid"] = Assets.TestUid, ["gid"] = Assets.TestGid,
@@ -72,6 +73,7 @@ static class ProcessCases
         string[] granted = ["CAP_CHOWN", "CAP_KILL"];
         string[] bounding = ["CAP_CHOWN", "CAP_KILL", "CAP_NET_BIND_SERVICE"];
         var b = await c.NewBundleAsync();
+        b.NeedIds(Assets.TestUid + 1);
         b.Process["user"] = new JsonObject { ["uid"] = Assets.TestUid, ["gid"] = Assets.TestGid };
         b.Process["capabilities"] = new JsonObject
         {
@@ -131,6 +133,8 @@ static class ProcessCases
         string hostForward = File.ReadAllText("/proc/sys/net/ipv4/ip_forward").Trim();
         string wanted = hostForward == "1" ? "0" : "1";
         var b = await c.NewBundleAsync("sysctl=net.ipv4.ip_forward", "sysctl=kernel.shmmax");
+        if (!b.HasNamespace("network"))
+            b.AddNamespace("network"); // rootless bundles have none, and net.* sysctls need a private one
         b.Linux["sysctl"] = new JsonObject { ["net.ipv4.ip_forward"] = wanted, ["kernel.shmmax"] = "65536" };
         var facts = await c.RunValidatorAsync(b);
         Check.Equal(wanted, facts["sysctl.net.ipv4.ip_forward"], "net.ipv4.ip_forward inside");
