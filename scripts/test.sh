@@ -94,6 +94,8 @@ if want integration; then
 fi
 if want conformance && [ -x tests/conformance/scripts/run.sh ]; then
   run_counted conformance-host tests/conformance/scripts/run.sh --ci
+  # The same cases with every runtime run as an unprivileged user (issue 5: rootless).
+  run_counted conformance-rootless tests/conformance/scripts/run.sh --ci --rootless
 fi
 if want engines; then run_counted engines tests/engines/run.sh; fi
 if want hpc-mpi; then ensure_deps hpc; run_counted hpc-mpi tests/hpc/mpi/run.sh; fi

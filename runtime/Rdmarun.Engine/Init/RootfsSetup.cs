@@ -40,7 +40,7 @@ public static class RootfsSetup
         // A /dev bound from the host already has its nodes; otherwise create them (tmpfs or rootfs /dev).
         bool devIsHostBind = (spec.Mounts ?? []).Any(m => m.Destination.TrimEnd('/') == "/dev" && MountOptions.Parse(m.Options).IsBind);
         if (!devIsHostBind)
-            DeviceNodes.Create(rootfs, spec.Linux?.Devices, cfg.NewUserNs);
+            DeviceNodes.Create(rootfs, spec.Linux?.Devices, cfg.NewUserNs || UserNamespaceCheck.InUserNamespace());
         if (cfg.RdmaSysfsVisible is { } rdmaVisible) Rdma.RdmaSysfsFilter.Apply(rootfs, rdmaVisible);
     }
 
