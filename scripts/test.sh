@@ -108,6 +108,9 @@ if want slurm; then
 fi
 if want kernel-lab && [ "$no_lab" = 0 ] && [ -x tests/kernel-lab/ci.sh ]; then
   run_counted kernel-lab tests/kernel-lab/ci.sh
+  # lab.sh's own failure paths (timeout, panic, no rxe0, no cache, killed harness) and a wrong
+  # expectation in the guest must each fail readably and leave no qemu behind (issue 3).
+  run_counted kernel-lab-harness tests/kernel-lab/harness-test.sh
 fi
 
 echo

@@ -78,6 +78,17 @@ fi
 RDMARUN_LAB_CACHE=$work/no-cache run -- true
 if [[ $rc == 125 && $err == *"kernel-lab: no kernel in"* ]]; then pass cache-missing; else fail cache-missing "rc $rc, stderr '$(one_line <<<"$err")'"; fi
 
+# A wrong expectation inside the guest is a failure the caller can read: selftest --broken expects
+# rdma.max "hca_handle=7" where the kernel says "max" (what ci.sh --broken runs inside its boot).
+"$LAB_DIR/selftest.sh" --broken >"$work/out" 2>"$work/err"
+rc=$?
+want_line="FAIL rdma-max-default: rdma.max reads 'rxe0 hca_handle=max hca_object=max', want 'rxe0 hca_handle=7 hca_object=max'"
+if [[ $rc != 0 ]] && grep -qxF "$want_line" "$work/out" && grep -qE '^[0-9]+ passed, 1 failed' "$work/out"; then
+    pass broken-expectation-fails
+else
+    fail broken-expectation-fails "rc $rc, stdout '$(tail -n 5 "$work/out" | one_line)', stderr '$(one_line <"$work/err")'"
+fi
+
 # A harness killed mid-run takes its qemu with it.
 "$LAB" run -- 'sleep 600' >/dev/null 2>&1 &
 lab_pid=$!
