@@ -2,7 +2,7 @@
 # Runs every test suite in order and prints per-suite counts and a final "N passed, N failed".
 #   scripts/test.sh                 all suites
 #   scripts/test.sh --suite NAME    one suite: unit, integration, conformance, engines, hpc-mpi, slurm, kernel-lab
-#   scripts/test.sh --no-lab        everything except the kernel lab
+#   scripts/test.sh --no-lab        everything except the kernel lab (and the engines suite's lab part)
 # Exits non-zero when any test failed or a suite could not run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -97,7 +97,11 @@ if want conformance && [ -x tests/conformance/scripts/run.sh ]; then
   # The same cases with every runtime run as an unprivileged user (issue 5: rootless).
   run_counted conformance-rootless tests/conformance/scripts/run.sh --ci --rootless
 fi
-if want engines; then run_counted engines tests/engines/run.sh; fi
+if want engines; then
+  # --lab: RDMA through Docker and the cgroup v2 docker cases in the kernel lab (one more boot).
+  eng_lab=(); [ "$no_lab" = 0 ] && [ -x tests/kernel-lab/lab.sh ] && eng_lab=(--lab)
+  run_counted engines tests/engines/run.sh "${eng_lab[@]}"
+fi
 if want hpc-mpi; then ensure_deps hpc; run_counted hpc-mpi tests/hpc/mpi/run.sh; fi
 if want slurm; then
   ensure_deps slurm

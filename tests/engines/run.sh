@@ -9,8 +9,9 @@
 # Every daemon gets private roots, sockets and pid files under a temp dir (dockerd also its own
 # network namespace and containerd), so the host's engines are never touched. Each case prints
 # PASS/FAIL/SKIP; the last line is "N passed, N failed, N skipped". Exit 1 when a case failed.
-# --lab also runs rdma-lab.sh (RDMA through Docker in the kernel lab, ~1 min once the lab is
-# built); without it that group counts as one skipped case.
+# --lab also runs rdma-lab.sh (RDMA through Docker and the cgroup v2 docker cases in the kernel
+# lab, one boot; scripts/test.sh passes it unless --no-lab); without it that group counts as one
+# skipped case.
 # Environment: RDMARUN_BIN (default out/rdmarun), ENG_CMD_TIMEOUT (seconds per engine command, 60).
 set -uo pipefail
 {

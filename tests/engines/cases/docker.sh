@@ -8,8 +8,15 @@ drun() { d run --pull never --runtime "$RT" "$@"; }
 cname() { local n="e2e-$RT-$1"; d rm -f "$n" >/dev/null 2>&1; echo "$n"; }
 insp() { d inspect -f "$1" "$2"; }
 cid_of() { insp '{{.Id}}' "$1"; }
-# The container's cgroup directory on the host (cgroupfs driver, our cgroup parent).
-host_cg() { echo "/sys/fs/cgroup/$1/$ENG_CGROUP_PARENT/docker/$2"; }
+# The host's cgroup version: this host's suite runs on v1 (hybrid), rdma-lab.sh's on v2.
+cg_v2() { [ -f /sys/fs/cgroup/cgroup.controllers ]; }
+# The container's cgroup directory on the host (cgroupfs driver, our cgroup parent) for a v1
+# controller; on v2 the one unified directory.
+host_cg() { # controller id
+    if cg_v2; then echo "/sys/fs/cgroup/$ENG_CGROUP_PARENT/docker/$2"; else echo "/sys/fs/cgroup/$1/$ENG_CGROUP_PARENT/docker/$2"; fi
+}
+# The same file as the container sees it (its own cgroup namespace on v2).
+inside_cg() { if cg_v2; then echo "/sys/fs/cgroup/$2"; else echo "/sys/fs/cgroup/$1/$2"; fi; }
 logs_have() { d logs "$1" 2>&1 | grep -q -- "$2"; }
 running() { [ "$(insp '{{.State.Running}}' "$1")" = true ]; }
 not_running() { [ "$(insp '{{.State.Running}}' "$1")" = false ]; }
@@ -92,15 +99,16 @@ docker_exec_tty() {
 }
 
 docker_pause() {
-    local n id fz; n=$(cname pause)
+    local n id fz frozen=FROZEN thawed=THAWED; n=$(cname pause)
     drun -d --name "$n" "$IMG" sleep 300 >/dev/null || return 1
     id=$(cid_of "$n"); fz=$(host_cg freezer "$id")/freezer.state
+    if cg_v2; then fz=$(host_cg freezer "$id")/cgroup.freeze frozen=1 thawed=0; fi
     d pause "$n" >/dev/null || return 1
     expect_eq "State.Paused" true "$(insp '{{.State.Paused}}' "$n")" &&
-        expect_eq "$fz" FROZEN "$(cat "$fz")" &&
+        expect_eq "$fz" "$frozen" "$(cat "$fz")" &&
         d unpause "$n" >/dev/null &&
         expect_eq "State.Paused after unpause" false "$(insp '{{.State.Paused}}' "$n")" &&
-        expect_eq "$fz after unpause" THAWED "$(cat "$fz")" &&
+        expect_eq "$fz after unpause" "$thawed" "$(cat "$fz")" &&
         expect_eq "exec after unpause" ok "$(d exec "$n" echo ok)"
     local rc=$?; d rm -f "$n" >/dev/null; return $rc
 }
@@ -179,22 +187,41 @@ cg_limit_case() { # controller file expected docker-run-flags...
     local n id inside; n=$(cname "$ctl")
     drun -d --name "$n" "$@" "$IMG" sleep 300 >/dev/null || return 1
     id=$(cid_of "$n")
-    inside=$(d exec "$n" cat "/sys/fs/cgroup/$ctl/$file")
+    inside=$(d exec "$n" cat "$(inside_cg "$ctl" "$file")")
     expect_eq "$file inside the container" "$want" "$inside" &&
         expect_eq "$file on the host" "$want" "$(cat "$(host_cg "$ctl" "$id")/$file")"
     local rc=$?; d rm -f "$n" >/dev/null; return $rc
 }
-docker_memory() { cg_limit_case memory memory.limit_in_bytes 67108864 --memory 64m; }
+docker_memory() {
+    if cg_v2; then cg_limit_case memory memory.max 67108864 --memory 64m; else cg_limit_case memory memory.limit_in_bytes 67108864 --memory 64m; fi
+}
 docker_cpus() {
+    if cg_v2; then cg_limit_case cpu cpu.max "50000 100000" --cpus 0.5; return; fi
     cg_limit_case cpu cpu.cfs_quota_us 50000 --cpus 0.5 && cg_limit_case cpu cpu.cfs_period_us 100000 --cpus 0.5
 }
 docker_pids_limit() { cg_limit_case pids pids.max 20 --pids-limit 20; }
+# The three limits in one container (the kernel lab, where every docker command costs seconds of
+# emulated CPU): each file where the container sees it and where the host enforces it.
+docker_limits() {
+    local n id c rc=0; n=$(cname limits)
+    drun -d --name "$n" --memory 64m --cpus 0.5 --pids-limit 20 "$IMG" sleep 300 >/dev/null || return 1
+    id=$(cid_of "$n")
+    local checks=("memory memory.limit_in_bytes 67108864" "cpu cpu.cfs_quota_us 50000" "pids pids.max 20")
+    cg_v2 && checks=("memory memory.max 67108864" "cpu cpu.max 50000 100000" "pids pids.max 20")
+    for c in "${checks[@]}"; do
+        set -- $c; local ctl=$1 file=$2; shift 2
+        expect_eq "$file inside the container" "$*" "$(d exec "$n" cat "$(inside_cg "$ctl" "$file")")" &&
+            expect_eq "$file on the host" "$*" "$(cat "$(host_cg "$ctl" "$id")/$file")" || rc=1
+    done
+    d rm -f "$n" >/dev/null; return $rc
+}
 
 # docker update goes through the shim to the runtime's `update --resources -`.
 docker_update() {
     local n id f; n=$(cname update)
     drun -d --name "$n" --memory 64m "$IMG" sleep 300 >/dev/null || return 1
     id=$(cid_of "$n"); f=$(host_cg memory "$id")/memory.limit_in_bytes
+    if cg_v2; then f=$(host_cg memory "$id")/memory.max; fi
     d update --memory 128m --memory-swap 256m "$n" >/dev/null &&
         expect_eq "$f after docker update" 134217728 "$(cat "$f")" &&
         d update --pids-limit 33 "$n" >/dev/null &&
@@ -334,19 +361,41 @@ docker_oom() {
     local rc=$?; d rm -f "$n" >/dev/null; return $rc
 }
 
-# --privileged: every host device, no seccomp, no masked /proc paths, /sys writable, the same
-# capabilities as a privileged runc container.
+# Capability names by number (linux/capability.h), for masks as /proc/PID/status shows them.
+CAP_NAMES=(CHOWN DAC_OVERRIDE DAC_READ_SEARCH FOWNER FSETID KILL SETGID SETUID SETPCAP LINUX_IMMUTABLE
+    NET_BIND_SERVICE NET_BROADCAST NET_ADMIN NET_RAW IPC_LOCK IPC_OWNER SYS_MODULE SYS_RAWIO SYS_CHROOT SYS_PTRACE
+    SYS_PACCT SYS_ADMIN SYS_BOOT SYS_NICE SYS_RESOURCE SYS_TIME SYS_TTY_CONFIG MKNOD LEASE AUDIT_WRITE AUDIT_CONTROL
+    SETFCAP MAC_OVERRIDE MAC_ADMIN SYSLOG WAKE_ALARM BLOCK_SUSPEND AUDIT_READ PERFMON BPF CHECKPOINT_RESTORE)
+cap_mask() { # CAP_NAME... -> 016x mask
+    local m=0 c i
+    for c; do for i in "${!CAP_NAMES[@]}"; do [ "CAP_${CAP_NAMES[$i]}" = "$c" ] && m=$((m | (1 << i))); done; done
+    printf '%016x' "$m"
+}
+# The OCI spec dockerd's containerd handed the runtime (its bundle under the exec root).
+bundle_spec() { find "$ENG_DOCKER_EXEC" -path "*/$1/config.json" 2>/dev/null | head -1; }
+
+# --privileged: every host device, no seccomp, no masked /proc paths, /sys writable, and exactly
+# the capabilities docker asked for in the spec (docker 20.10 asks for those it knows, which may
+# be fewer than the kernel has).
 docker_privileged() {
-    local out bnd full
-    # Docker asks for every capability; a runtime cannot grant one outside its own bounding set.
+    local out bnd full n id spec asked
+    # A runtime cannot grant a capability outside its own bounding set.
     bnd=$(grep CapBnd /proc/self/status | cut -f2)
     full=$(printf '%016x' $(( (1 << ($(cat /proc/sys/kernel/cap_last_cap) + 1)) - 1 )))
     [ "$bnd" = "$full" ] || skip "this host's bounding set is $bnd, not $full: --privileged fails with runc too (capset EPERM)"
-    out=$(drun --rm --privileged "$IMG" sh -c 'grep "^Seccomp:" /proc/self/status; grep CapEff /proc/self/status;
-        ls /dev | grep -c "^loop[0-9]"; head -c 1 /proc/kcore >/dev/null 2>&1 && echo kcore-readable; grep " /sys " /proc/mounts | cut -d" " -f4 | cut -d, -f1') || return 1
+    n=$(cname privileged)
+    drun -d --privileged --name "$n" "$IMG" sleep 300 >/dev/null || return 1
+    id=$(cid_of "$n"); spec=$(bundle_spec "$id")
+    [ -n "$spec" ] || { fail "no config.json for $id under $ENG_DOCKER_EXEC"; d rm -f "$n" >/dev/null; return 1; }
+    asked=$(/usr/bin/python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["process"]["capabilities"]["effective"]))' "$spec")
+    echo "docker asked for: $asked"
+    out=$(d exec "$n" sh -c 'grep "^Seccomp:" /proc/1/status; grep CapEff /proc/1/status;
+        ls /dev | grep -c "^loop[0-9]"; head -c 1 /proc/kcore >/dev/null 2>&1 && echo kcore-readable; grep " /sys " /proc/mounts | cut -d" " -f4 | cut -d, -f1')
     echo "$out"
     local loops; loops=$(ls /dev | grep -c '^loop[0-9]')
-    expect_eq "privileged facts" "Seccomp: 0 CapEff: $(grep CapBnd /proc/self/status | cut -f2) $loops kcore-readable rw" "$(echo $out)"
+    expect_match "capabilities docker asked for" "CAP_SYS_ADMIN .*CAP_SYS_MODULE|CAP_SYS_MODULE .*CAP_SYS_ADMIN" "$asked" &&
+        expect_eq "privileged facts of PID 1" "Seccomp: 0 CapEff: $(cap_mask $asked) $loops kcore-readable rw" "$(echo $out)"
+    local rc=$?; d rm -f "$n" >/dev/null; return $rc
 }
 
 # A capability outside the caller's bounding set: create fails (docker says "OCI runtime create
@@ -356,13 +405,9 @@ docker_cap_not_held() {
     bnd=$((16#$(grep CapBnd /proc/self/status | cut -f2)))
     for i in $(seq 0 "$(cat /proc/sys/kernel/cap_last_cap)"); do (( bnd & (1 << i) )) || { cap=$i; break; }; done
     [ -n "${cap:-}" ] || skip "this host's bounding set is full: no capability to ask for that cannot be held"
-    local names=(CHOWN DAC_OVERRIDE DAC_READ_SEARCH FOWNER FSETID KILL SETGID SETUID SETPCAP LINUX_IMMUTABLE
-        NET_BIND_SERVICE NET_BROADCAST NET_ADMIN NET_RAW IPC_LOCK IPC_OWNER SYS_MODULE SYS_RAWIO SYS_CHROOT SYS_PTRACE
-        SYS_PACCT SYS_ADMIN SYS_BOOT SYS_NICE SYS_RESOURCE SYS_TIME SYS_TTY_CONFIG MKNOD LEASE AUDIT_WRITE AUDIT_CONTROL
-        SETFCAP MAC_OVERRIDE MAC_ADMIN SYSLOG WAKE_ALARM BLOCK_SUSPEND AUDIT_READ PERFMON BPF CHECKPOINT_RESTORE)
-    out=$(drun --rm --cap-add "${names[$cap]}" "$IMG" echo ran 2>&1); rc=$?
+    out=$(drun --rm --cap-add "${CAP_NAMES[$cap]}" "$IMG" echo ran 2>&1); rc=$?
     echo "$out"
-    [ $rc -ne 0 ] || fail "the container ran with CAP_${names[$cap]}" || return 1
+    [ $rc -ne 0 ] || fail "the container ran with CAP_${CAP_NAMES[$cap]}" || return 1
     expect_match "docker's error" "OCI runtime create failed" "$out" && expect_no_match "output" "^ran" "$out"
 }
 

@@ -34,6 +34,9 @@ dockerd_config() { # FILE
 JSON
 }
 
+# Where dockerd's containerd keeps the bundles (each container's config.json).
+ENG_DOCKER_EXEC=$ENG_TMP/docker/exec
+
 # The client from Debian's docker.io, matching the daemon (another docker earlier on PATH
 # could be any version).
 ENG_DOCKER=$( [ -x /usr/bin/docker ] && echo /usr/bin/docker || command -v docker )

@@ -18,15 +18,17 @@ with_tty() { printf '%s' "${2:-}" | t /usr/bin/python3 "$ENG_LIB/pty-run.py" bas
 case_run() {
     local name=$1; shift
     if [ -n "${ENG_FILTER:-}" ] && [[ $name != $ENG_FILTER ]]; then return 0; fi
-    local out="$ENG_TMP/case.out" rc
+    local out="$ENG_TMP/case.out" rc t0=$SECONDS
     ( set -uo pipefail; "$@" ) >"$out" 2>&1
     rc=$?
+    # Seconds per case: where the suite's time goes (the kernel lab's emulated CPU is slow).
+    local secs=$((SECONDS - t0))
     case $rc in
-        0) ENG_PASSED=$((ENG_PASSED + 1)); echo "PASS $name"
+        0) ENG_PASSED=$((ENG_PASSED + 1)); echo "PASS $name (${secs} s)"
            if [ "${ENG_VERBOSE:-0}" = 1 ]; then sed 's/^/    | /' "$out"; fi ;;
         77) ENG_SKIPPED=$((ENG_SKIPPED + 1)); echo "SKIP $name: $(tail -1 "$out")" ;;
         *) ENG_FAILED=$((ENG_FAILED + 1)); ENG_FAILED_NAMES+=("$name")
-           echo "FAIL $name (exit $rc)"; tail -25 "$out" | sed 's/^/    | /' ;;
+           echo "FAIL $name (exit $rc, ${secs} s)"; tail -25 "$out" | sed 's/^/    | /' ;;
     esac
 }
 
