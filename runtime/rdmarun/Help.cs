@@ -33,6 +33,11 @@ public static class Help
                         --env K=V, --pass-env NAME|PREFIX*, --pid-ns private, --bind SRC[:DST], --no-host-tmp, --no-bind-cwd)
               rsh       exec agent for mpirun (plm_rsh_agent): rdmarun rsh CONTAINER COMMAND...
 
+            RDMA commands:
+              cdi generate  print a CDI spec of this host's RDMA devices (kind rdmarun.io/rdma, one device per HCA
+                            and "all"; --mad, --issm add umad/issm nodes; --hook-path P, --no-hooks; --output FILE)
+              rdma-hook     OCI hook for runc/crun: rdma-hook createRuntime|createContainer|poststop (state on stdin)
+
             global options:
               --root DIR              state directory (default /run/rdmarun, rootless: $XDG_RUNTIME_DIR/rdmarun)
               --log FILE              write log entries to FILE

@@ -69,6 +69,8 @@ public static class Program
                 "events" => EventsCommand.Run(g, rest),
                 "spec" => SpecCommand.Run(rest),
                 "features" => FeaturesCommand.Run(),
+                "rdma-hook" => RdmaHookCommand.Run(rest),
+                "cdi" => CdiCommand.Run(rest),
                 "checkpoint" or "restore" => throw new RuntimeError($"{verb} is not supported by rdmarun (no criu integration)"),
                 "help" => Help.Print(),
                 _ => throw new RuntimeError($"no such command: {verb} (see rdmarun --help)"),

@@ -77,6 +77,9 @@ public sealed class RdmaNetnsMove
         }
     }
 
+    /// <summary>The move stands (the RDMA hook, whose process ends now): only the netns fd is closed.</summary>
+    public void Keep() => Libc.close(_netnsFd);
+
     /// <summary>Create failed after the move: hand the devices back while the container's netns still exists.</summary>
     public void Release()
     {
@@ -93,9 +96,18 @@ public sealed class RdmaNetnsMove
     {
         var moved = Split(r.Annotations);
         if (moved.Count == 0) return;
+        Return(moved, r.NamespacePaths?.GetValueOrDefault("network"));
+    }
+
+    /// <summary>
+    /// Returns <paramref name="moved"/> to the host: out of <paramref name="netnsPath"/> when the container joined
+    /// a netns named by path (it outlives the container), else waits for the kernel to hand them back.
+    /// </summary>
+    public static void Return(IReadOnlyList<string> moved, string? netnsPath)
+    {
         try
         {
-            Return(r, moved);
+            ReturnCore(moved, netnsPath);
         }
         catch (Exception e) when (e is RdmaNetlinkException or SyscallException)
         {
@@ -103,9 +115,9 @@ public sealed class RdmaNetnsMove
         }
     }
 
-    static void Return(ContainerRecord r, List<string> moved)
+    static void ReturnCore(IReadOnlyList<string> moved, string? path)
     {
-        if (r.NamespacePaths?.GetValueOrDefault("network") is { } path && !path.StartsWith("/proc/", StringComparison.Ordinal)
+        if (path is not null && !path.StartsWith("/proc/", StringComparison.Ordinal)
             && Libc.open(path, LibcConst.O_RDONLY | LibcConst.O_CLOEXEC, 0) is var fd and >= 0)
         {
             try { MoveBack(fd, moved); }
