@@ -155,10 +155,12 @@ public class PlannerTests(HpcHostInventory host) : IClassFixture<HpcHostInventor
     [Fact]
     public void requested_pkeys_are_granted_per_device_and_policy_lists_are_the_default()
     {
-        var policy = Policy("""{ "devices": { "mlx5_0": { "pkeys": ["0x8001"] }, "mlx5_1": { "pkeys": ["0x8001", "0x0002"] } } }""");
-        var g = RdmaPlanner.Plan(Devices("mlx5_0,mlx5_1", ("org.rdmarun.rdma.pkeys", "mlx5_1:0x0002")), policy, _inventory);
-        Assert.Equal([0x8001], g.Devices[0].Pkeys!.Select(k => (int)k));
-        Assert.Equal([0x0002], g.Devices[1].Pkeys!.Select(k => (int)k));
+        using var host = SysfsFixture.PartitionedHost();
+        var inventory = new SysfsRdmaDiscovery(host.Root).Discover();
+        var policy = Policy("""{ "devices": { "mlx5_1": { "pkeys": ["0x8001", "0x0002"] }, "mlx5_2": { "pkeys": ["0x8001"] } } }""");
+        var g = RdmaPlanner.Plan(Devices("mlx5_1,mlx5_2", ("org.rdmarun.rdma.pkeys", "mlx5_1:0x8001,mlx5_1:0x0002")), policy, inventory);
+        Assert.Equal([0x8001, 0x0002], g.Devices[0].Pkeys!.Select(k => (int)k));
+        Assert.Equal([0x8001], g.Devices[1].Pkeys!.Select(k => (int)k));
 
         var open = RdmaPlanner.Plan(Devices("mlx5_0"), Open, _inventory);
         Assert.Null(open.Devices[0].Pkeys);
@@ -167,8 +169,44 @@ public class PlannerTests(HpcHostInventory host) : IClassFixture<HpcHostInventor
     [Fact]
     public void a_pkey_absent_from_the_port_table_is_a_warning()
     {
-        var g = RdmaPlanner.Plan(Devices("mlx5_0", ("org.rdmarun.rdma.pkeys", "0x8005")), Open, _inventory);
-        Assert.Equal(["rdma: p_key 0x8005 is not in the p_key table of any port of mlx5_0"], g.Warnings);
+        using var host = SysfsFixture.PartitionedHost();
+        var g = RdmaPlanner.Plan(Devices("mlx5_2", ("org.rdmarun.rdma.pkeys", "0x8001,0x8005")), Open, new SysfsRdmaDiscovery(host.Root).Discover());
+        Assert.Equal(["rdma: p_key 0x8005 is not in the p_key table of any port of mlx5_2"], g.Warnings);
+    }
+
+    [Fact]
+    public void a_port_table_holding_a_key_beyond_the_request_is_refused()
+    {
+        // The PF's table has the default partition and 0x0002: asking for 0x8001 alone cannot be enforced.
+        using var host = SysfsFixture.PartitionedHost();
+        var e = Assert.Throws<RdmaRefusalException>(() => RdmaPlanner.Plan(Devices("mlx5_0", ("org.rdmarun.rdma.pkeys", "0x8001")), Open, new SysfsRdmaDiscovery(host.Root).Discover()));
+        Assert.Equal(RdmaRefusalReason.PkeyTableNotRestricted, e.Reason);
+        Assert.Equal("rdma: device mlx5_0 port 1 exposes p_keys 0xffff, 0x0002, which this container may not use (allowed from annotation org.rdmarun.rdma.pkeys: 0x8001), and rdmarun cannot restrict the p_key table of driver mlx5_core; grant a VF whose table the subnet manager limits to allowed keys", e.Message);
+    }
+
+    [Fact]
+    public void a_port_table_holding_a_key_beyond_the_policy_list_is_refused_naming_the_policy()
+    {
+        using var host = SysfsFixture.PartitionedHost();
+        var policy = Policy("""{ "devices": { "mlx5_1": { "pkeys": ["0x8001"] } } }""");
+        var e = Assert.Throws<RdmaRefusalException>(() => RdmaPlanner.Plan(Devices("mlx5_1"), policy, new SysfsRdmaDiscovery(host.Root).Discover()));
+        Assert.Equal("rdma: device mlx5_1 port 1 exposes p_key 0x0002, which this container may not use (allowed from policy /etc/rdmarun/rdma.json: 0x8001), and rdmarun cannot restrict the p_key table of driver mlx5_core; grant a VF whose table the subnet manager limits to allowed keys", e.Message);
+    }
+
+    [Fact]
+    public void a_limited_member_allowance_does_not_cover_a_full_member_table_entry()
+    {
+        // 0x0001 (limited) allowed, the table holds 0x8001 (full): the container would get full membership.
+        using var host = SysfsFixture.PartitionedHost();
+        var e = Assert.Throws<RdmaRefusalException>(() => RdmaPlanner.Plan(Devices("mlx5_2", ("org.rdmarun.rdma.pkeys", "0x0001")), Open, new SysfsRdmaDiscovery(host.Root).Discover()));
+        Assert.StartsWith("rdma: device mlx5_2 port 1 exposes p_key 0x8001, which this container may not use", e.Message);
+    }
+
+    [Fact]
+    public void roce_ports_have_no_partitions_to_check()
+    {
+        var g = RdmaPlanner.Plan(Devices("mlx5_11", ("org.rdmarun.rdma.pkeys", "0x8001")), Open, _inventory);
+        Assert.Equal([0x8001], g.Devices[0].Pkeys!.Select(k => (int)k));
     }
 
     [Fact]

@@ -145,6 +145,23 @@ public sealed class SysfsFixture : IDisposable
     }
 
     /// <summary>
+    /// An InfiniBand host with partitions: the mlx5 PF (mlx5_0) holds the default key and two partitions; the
+    /// subnet manager gave VF mlx5_1 only partitions 0x8001 and 0x0002 (limited) and VF mlx5_2 only 0x8001.
+    /// </summary>
+    public static SysfsFixture PartitionedHost()
+    {
+        var f = new SysfsFixture();
+        f.Device("mlx5_0", "0c42:a103:0012:3400", pci: "0000:3b:00.0", driver: "mlx5_core", netdevs: ["ib0"])
+            .Port("mlx5_0", 1, pkeys: ["0xffff", "0x8001", "0x0002", "0x0000"]).Uverbs(0, "mlx5_0");
+        f.Device("mlx5_1", "0c42:a103:0012:3401", pci: "0000:3b:00.2", driver: "mlx5_core")
+            .Port("mlx5_1", 1, pkeys: ["0x8001", "0x0002", "0x0000"]).Uverbs(1, "mlx5_1");
+        f.Device("mlx5_2", "0c42:a103:0012:3402", pci: "0000:3b:00.3", driver: "mlx5_core")
+            .Port("mlx5_2", 1, pkeys: ["0x8001", "0x0000"]).Uverbs(2, "mlx5_2");
+        f.RdmaCm();
+        return f;
+    }
+
+    /// <summary>
     /// The kernel lab as discovered there on Linux 6.1: soft-RoCE rxe0 on veth0 (192.168.77.1), no parent device,
     /// uverbs0 231:192, umad0/issm0, rdma_cm 10:124 (a dynamic misc minor). <paramref name="minimal"/> drops the MAD
     /// nodes and rdma_cm (ib_umad and rdma_ucm not loaded).

@@ -23,6 +23,7 @@ public static class RdmaPlanner
         foreach (var (device, devicePolicy) in selected)
         {
             var pkeys = GrantPkeys(request, policy, devicePolicy, device, warnings);
+            if (pkeys is not null) CheckPkeyTables(device, pkeys, request, policy);
             var umad = request.Mad >= RdmaMadAccess.Umad;
             var issm = request.Mad == RdmaMadAccess.UmadAndIssm;
             if (umad && !policy.MadAllowed(devicePolicy))
@@ -107,6 +108,25 @@ public static class RdmaPlanner
                 warnings.Add($"rdma: p_key {Pkey.Format(key)} is not in the p_key table of any port of {device.Name}");
         }
         return wanted;
+    }
+
+    /// <summary>
+    /// A P_Key restriction means nothing while the port's table still holds other keys: verbs use any table
+    /// entry (ibv_query_pkey, then the QP's pkey_index), and IPoIB children can be made for any of them. rdmarun
+    /// does not rewrite tables (mlx4's iov pkey_idx remapping is not applied yet; mlx5 VF tables come from the
+    /// subnet manager), so a port exposing a key the container may not use is refused. The fix is on the
+    /// fabric side: a VF whose table holds only allowed keys, or the keys allowed.
+    /// </summary>
+    static void CheckPkeyTables(RdmaDevice device, IReadOnlyList<ushort> allowed, RdmaRequest request, RdmaPolicy policy)
+    {
+        foreach (var port in device.Ports.Where(p => p.LinkLayer == RdmaLinkLayer.InfiniBand))
+        {
+            var extra = port.UsedPkeys.Where(e => !allowed.Any(a => Pkey.Covers(a, e.Value))).Select(e => e.Value).ToList();
+            if (extra.Count == 0) continue;
+            var source = request.Pkeys.Count > 0 ? request.PkeysSource : $"policy {policy.Source}";
+            throw new RdmaRefusalException(RdmaRefusalReason.PkeyTableNotRestricted,
+                $"rdma: device {device.Name} port {port.Number} exposes p_key{(extra.Count > 1 ? "s" : "")} {string.Join(", ", extra.Select(Pkey.Format))}, which this container may not use (allowed from {source}: {string.Join(", ", allowed.Select(Pkey.Format))}), and rdmarun cannot restrict the p_key table of driver {device.DriverName}; grant a VF whose table the subnet manager limits to allowed keys");
+        }
     }
 
     static RdmaMaxEntry? Limit(RdmaRequest request, RdmaPolicy policy, RdmaDevicePolicy devicePolicy, string name)

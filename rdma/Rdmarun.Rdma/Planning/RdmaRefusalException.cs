@@ -6,4 +6,4 @@ public sealed class RdmaRefusalException(RdmaRefusalReason reason, string messag
     public RdmaRefusalReason Reason { get; } = reason;
 }
 
-public enum RdmaRefusalReason { DeviceNotPresent, DeviceNotInPolicy, NoDeviceAvailable, LimitOverPolicy, PkeyNotAllowed, PkeyDeviceNotGranted, MadNotAllowed }
+public enum RdmaRefusalReason { DeviceNotPresent, DeviceNotInPolicy, NoDeviceAvailable, LimitOverPolicy, PkeyNotAllowed, PkeyDeviceNotGranted, PkeyTableNotRestricted, MadNotAllowed }

@@ -247,9 +247,20 @@ public sealed class RdmaSpecGrantTests : IDisposable
     [Fact]
     public void pkeys_granted_are_recorded()
     {
-        using var hpc = SysfsFixture.HpcHost();
-        var spec = NewSpec(new() { ["org.rdmarun.rdma.devices"] = "mlx5_0", ["org.rdmarun.rdma.pkeys"] = "0x8001" });
-        RdmaSpecGrant.Apply(spec, MissingPolicy, hpc.Root);
-        Assert.Equal("mlx5_0:0x8001", spec.Annotations!["org.rdmarun.rdma.granted-pkeys"]);
+        using var host = SysfsFixture.PartitionedHost();
+        var spec = NewSpec(new() { ["org.rdmarun.rdma.devices"] = "mlx5_2", ["org.rdmarun.rdma.pkeys"] = "0x8001" });
+        RdmaSpecGrant.Apply(spec, MissingPolicy, host.Root);
+        Assert.Equal("mlx5_2:0x8001", spec.Annotations!["org.rdmarun.rdma.granted-pkeys"]);
+    }
+
+    [Fact]
+    public void a_pkey_table_beyond_the_grant_fails_create_before_the_spec_changes()
+    {
+        using var host = SysfsFixture.PartitionedHost();
+        var spec = NewSpec(new() { ["org.rdmarun.rdma.devices"] = "mlx5_1", ["org.rdmarun.rdma.pkeys"] = "0x8001" });
+        var before = Json(spec);
+        var e = Assert.Throws<RuntimeError>(() => RdmaSpecGrant.Apply(spec, MissingPolicy, host.Root));
+        Assert.StartsWith("rdma: device mlx5_1 port 1 exposes p_key 0x0002, which this container may not use", e.Message);
+        Assert.Equal(before, Json(spec));
     }
 }
