@@ -104,7 +104,10 @@ cmd_run() {
         -append "$KERNEL_ARGS"
         -virtfs "local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap"
         -virtfs "local,path=$ctl,mount_tag=ctl,security_model=none,multidevs=remap"
-        -virtfs "local,path=$share,mount_tag=share,security_model=none,multidevs=remap")
+        -virtfs "local,path=$share,mount_tag=share,security_model=none,multidevs=remap"
+        # A physical NIC (eth0 in the guest) for tests that move one into a container and back; user
+        # networking with restrict=on: no route out of the VM, nothing created on the host.
+        -netdev user,id=nic1,restrict=on -device "virtio-net-pci,netdev=nic1,mac=52:54:00:12:34:56")
 
     local t0
     t0=$(date +%s.%N)

@@ -16,8 +16,9 @@ EXIT_LAB=125
 EXIT_USAGE=2
 
 # Modules the guest needs, by name; their dependencies come from modules.dep.
-# crc32: rxe refuses to add a device without a crc32 provider.
-MODULES="crc32_generic crc32-pclmul virtio_pci 9pnet_virtio 9p overlay veth ib_core ib_uverbs ib_umad rdma_ucm rdma_rxe udp_tunnel ip6_udp_tunnel"
+# crc32: rxe refuses to add a device without a crc32 provider. virtio_net: the lab's physical NIC eth0
+# (net-suite moves it into containers); sch_tbf: the rate cap rdmarun puts on a container's netdev.
+MODULES="crc32_generic crc32-pclmul virtio_pci 9pnet_virtio 9p overlay veth virtio_net sch_tbf ib_core ib_uverbs ib_umad rdma_ucm rdma_rxe udp_tunnel ip6_udp_tunnel"
 APT_PACKAGES="qemu-system-x86 kmod busybox-static iproute2 rdma-core ibverbs-utils perftest xz-utils"
 # Optional: lets selftest.sh compile a precise ibv_open_device probe.
 APT_OPTIONAL="libibverbs-dev gcc"

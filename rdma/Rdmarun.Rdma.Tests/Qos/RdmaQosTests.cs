@@ -83,6 +83,21 @@ public class RdmaQosTests
     [InlineData("""{ "maxPriority": 9 }""", "rdma: policy p: $.maxPriority: 9 is not 0-7")]
     public void policy_qos_keys_are_checked(string json, string message)
         => Assert.Equal(message, Assert.Throws<RdmaPolicyException>(() => RdmaPolicy.Parse(json, "p")).Message);
+
+    [Fact]
+    public void a_minimum_rate_is_read_and_bounded_by_the_maximum_and_the_policy()
+    {
+        var q = RdmaQos.Parse(A((RdmaQos.MinRateAnnotation, "200mbit"), (RdmaQos.RateAnnotation, "1gbit")), RdmaPolicy.Default());
+        Assert.Equal((200_000_000UL, 1_000_000_000UL), (q.MinRate, q.MaxRate));
+        Assert.False(RdmaQos.Parse(A((RdmaQos.MinRateAnnotation, "1mbit")), RdmaPolicy.Default()).IsEmpty);
+        Assert.Equal("annotation org.rdmarun.rdma.minrate: 2gbit is above the container's maximum rate 1gbit",
+            Assert.Throws<RdmaQosException>(() => RdmaQos.Parse(A((RdmaQos.MinRateAnnotation, "2gbit"), (RdmaQos.RateAnnotation, "1gbit")), RdmaPolicy.Default())).Message);
+        Assert.Equal("annotation org.rdmarun.rdma.minrate: \"lots\" is not a rate (e.g. 100mbit, 2.5gbit, 800kbit)",
+            Assert.Throws<RdmaQosException>(() => RdmaQos.Parse(A((RdmaQos.MinRateAnnotation, "lots")), RdmaPolicy.Default())).Message);
+        // A policy with maxRate and no defaultRate: the minimum still may not exceed the cap.
+        Assert.Equal("annotation org.rdmarun.rdma.minrate: 20gbit is above the policy's maxRate 10gbit (/etc/rdmarun/rdma.json)",
+            Assert.Throws<RdmaQosException>(() => RdmaQos.Parse(A((RdmaQos.MinRateAnnotation, "20gbit")), Policy("""{"maxRate": "10gbit"}"""))).Message);
+    }
 }
 
 /// <summary>A sysfs tree with one PF (ens1f0, 0000:3b:00.0) and two VFs, as mlx5 lays it out.</summary>

@@ -224,4 +224,91 @@ public class RtnlClientTests
         var t = new RtnlReplay((GetVeth1, [Ack(0) + Link(1, 7, "veth1", up: false), Ack(1)]));
         Assert.Equal(7, new RtnlClient(t).GetLink("veth1")!.Index);
     }
+
+    [Fact]
+    public void a_macvlan_child_is_created_in_bridge_mode_inside_the_containers_netns()
+    {
+        var add = """
+            58000000 1000 0506 01000000 00000000   # len 88, RTM_NEWLINK, REQUEST|ACK|EXCL|CREATE
+            00 00 0000 00000000 00000000 00000000  # ifinfomsg: index 0 (a new device)
+            0a00 0300 726f636530 00 0000           # IFLA_IFNAME "roce0"
+            0800 0500 03000000                     # IFLA_LINK: the parent, index 3
+            0800 1c00 07000000                     # IFLA_NET_NS_FD 7: created in the container's netns
+            1c00 1280                              # IFLA_LINKINFO
+              0c00 0100 6d6163766c616e00           #   IFLA_INFO_KIND "macvlan"
+              0c00 0280                            #   IFLA_INFO_DATA
+                0800 0100 04000000                 #     IFLA_MACVLAN_MODE: MACVLAN_MODE_BRIDGE
+            """;
+        var t = new RtnlReplay((add, [Ack(1)]));
+        new RtnlClient(t).AddChild(new RtnlLink(3, "eth0", 0, null), "macvlan", 0, "roce0", 7);
+        Assert.True(t.Finished);
+    }
+
+    const string VlanRoce0 = """
+        58000000 1000 0506 01000000 00000000
+        00 00 0000 00000000 00000000 00000000
+        0a00 0300 726f636530 00 0000           # IFLA_IFNAME "roce0"
+        0800 0500 03000000                     # IFLA_LINK 3
+        0800 1c00 07000000                     # IFLA_NET_NS_FD 7
+        1c00 1280                              # IFLA_LINKINFO
+          0900 0100 766c616e 00 000000         #   IFLA_INFO_KIND "vlan"
+          0c00 0280                            #   IFLA_INFO_DATA
+            0600 0100 6400 0000                #     IFLA_VLAN_ID 100
+        """;
+
+    [Fact]
+    public void a_vlan_child_carries_its_id_and_an_ipvlan_child_l2_mode()
+    {
+        var ipvlan = """
+            58000000 1000 0506 02000000 00000000
+            00 00 0000 00000000 00000000 00000000
+            0a00 0300 726f636531 00 0000           # IFLA_IFNAME "roce1"
+            0800 0500 03000000
+            0800 1c00 07000000
+            1c00 1280
+              0b00 0100 6970766c616e 00 00         #   IFLA_INFO_KIND "ipvlan"
+              0c00 0280
+                0600 0100 0000 0000                #     IFLA_IPVLAN_MODE: IPVLAN_MODE_L2
+            """;
+        var t = new RtnlReplay((VlanRoce0, [Ack(1)]), (ipvlan, [Ack(2)]));
+        var c = new RtnlClient(t);
+        c.AddChild(new RtnlLink(3, "eth0", 0, null), "vlan", 100, "roce0", 7);
+        c.AddChild(new RtnlLink(3, "eth0", 0, null), "ipvlan", 0, "roce1", 7);
+        Assert.True(t.Finished);
+    }
+
+    [Fact]
+    public void a_kernel_without_the_child_type_refuses_with_its_errno()
+    {
+        var t = new RtnlReplay((VlanRoce0, [Error(1, Errno.EOPNOTSUPP)]));
+        var e = Assert.Throws<RtnlException>(() => new RtnlClient(t).AddChild(new RtnlLink(3, "eth0", 0, null), "vlan", 100, "roce0", 7));
+        Assert.Equal("netdev: cannot create vlan 100 device roce0 on eth0 in the container's network namespace: operation not supported", e.Message);
+    }
+
+    [Fact]
+    public void delete_link_by_index()
+    {
+        var del = """
+            20000000 1100 0500 01000000 00000000   # len 32, RTM_DELLINK, REQUEST|ACK
+            00 00 0000 09000000 00000000 00000000  # ifinfomsg: index 9
+            """;
+        var t = new RtnlReplay((del, [Ack(1)]));
+        new RtnlClient(t).DeleteLink(new RtnlLink(9, "roce0", 0, "macvlan"));
+        Assert.True(t.Finished);
+    }
+
+    [Fact]
+    public void vf_min_rate_goes_in_the_same_attribute()
+    {
+        var rate = """
+            38000000 1000 0500 01000000 00000000
+            00 00 0000 03000000 00000000 00000000
+            1800 1680
+              1400 0180
+                1000 0600 02000000 f4010000 00000000   # IFLA_VF_RATE: vf 2, min 500, max 0 (none)
+            """;
+        var t = new RtnlReplay((rate, [Error(1, Errno.EINVAL)]));
+        var e = Assert.Throws<RtnlException>(() => new RtnlClient(t).SetVfRate(new RtnlLink(3, "ens1f0", 0, null), 2, 500, 0));
+        Assert.Equal("netdev: cannot set the rate of vf 2 of ens1f0 to min 500 max 0 Mbit/s: invalid argument", e.Message);
+    }
 }

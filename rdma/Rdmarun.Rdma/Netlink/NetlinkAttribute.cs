@@ -26,6 +26,13 @@ public readonly record struct NetlinkAttribute(ushort Type, ReadOnlyMemory<byte>
 
     public static NetlinkAttribute U8(ushort type, byte value) => new(type, new[] { value });
 
+    public static NetlinkAttribute U16(ushort type, ushort value)
+    {
+        var b = new byte[2];
+        BinaryPrimitives.WriteUInt16LittleEndian(b, value);
+        return new(type, b);
+    }
+
     public static NetlinkAttribute U32(ushort type, uint value)
     {
         var b = new byte[4];

@@ -59,6 +59,12 @@ public sealed class RdmaPolicy
     /// <summary>Highest 802.1p priority a container may ask for; null = any (0-7).</summary>
     public byte? MaxPriority { get; init; }
 
+    /// <summary>Kinds of RoCE child netdev (macvlan, ipvlan, vlan) rdmarun may create for a container; null = none.</summary>
+    public IReadOnlyList<string>? NetdevChildren { get; init; }
+
+    /// <summary>Host netdevs a container may name as the parent of its child; null = only its granted RDMA device's netdev.</summary>
+    public IReadOnlyList<string>? NetdevLinks { get; init; }
+
     /// <summary>
     /// Used when the policy file does not exist: every device, any P_Key, no MAD access, no limits. This grants
     /// no more than the host already does: in shared mode every local user can open /dev/infiniband/uverbs*.
@@ -140,6 +146,9 @@ public sealed class RdmaPolicy
             DefaultRate = ParseRate(raw.DefaultRate, source, "defaultRate"),
             Vlans = raw.Vlans,
             MaxPriority = raw.MaxPriority is > 7 ? throw new RdmaPolicyException($"rdma: policy {source}: $.maxPriority: {raw.MaxPriority} is not 0-7") : raw.MaxPriority,
+            NetdevChildren = raw.NetdevChildren?.Select(k => Roce.RoceChildRequest.Kinds.Contains(k) ? k
+                : throw new RdmaPolicyException($"rdma: policy {source}: $.netdevChildren: \"{k}\" is not macvlan, ipvlan or vlan")).ToList(),
+            NetdevLinks = raw.NetdevLinks,
         };
         if (policy.DefaultRate > policy.MaxRate)
             throw new RdmaPolicyException($"rdma: policy {source}: $.defaultRate {raw.DefaultRate} is above $.maxRate {raw.MaxRate}");

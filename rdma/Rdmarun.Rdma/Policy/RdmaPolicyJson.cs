@@ -19,6 +19,8 @@ internal sealed class RdmaPolicyJson
     public string? DefaultRate { get; set; }
     public List<ushort>? Vlans { get; set; }
     public byte? MaxPriority { get; set; }
+    public List<string>? NetdevChildren { get; set; }
+    public List<string>? NetdevLinks { get; set; }
 }
 
 internal sealed class RdmaDevicePolicyJson

@@ -4,13 +4,15 @@ namespace Rdmarun.Rdma.Qos;
 /// What a container's RDMA traffic is held to: a maximum transmit rate (bit/s) and, on SR-IOV VFs, an
 /// 802.1Q VLAN with a priority (PCP). Null members: nothing asked.
 /// </summary>
-public sealed record RdmaQos(ulong? MaxRate, ushort? Vlan, byte? Priority)
+public sealed record RdmaQos(ulong? MaxRate, ushort? Vlan, byte? Priority, ulong? MinRate = null)
 {
     public const string RateAnnotation = "org.rdmarun.rdma.rate";
+    /// <summary>A guaranteed minimum: only a VF's NIC can give one (IFLA_VF_RATE min_tx_rate).</summary>
+    public const string MinRateAnnotation = "org.rdmarun.rdma.minrate";
     public const string VlanAnnotation = "org.rdmarun.rdma.vlan";
     public const string SlAnnotation = "org.rdmarun.rdma.sl";
 
-    public bool IsEmpty => MaxRate is null && Vlan is null;
+    public bool IsEmpty => MaxRate is null && Vlan is null && MinRate is null;
 
     /// <summary>
     /// Reads the annotations against the policy: a rate above the policy's maxRate, a VLAN outside its list
@@ -37,6 +39,18 @@ public sealed record RdmaQos(ulong? MaxRate, ushort? Vlan, byte? Priority)
         if (rate is { } want && policy.MaxRate is { } max && want > max)
             throw new RdmaQosException($"annotation {RateAnnotation}: {Rate.Format(want)} is above the policy's maxRate {Rate.Format(max)} ({policy.Source})");
 
+        ulong? min = null;
+        if (annotations.TryGetValue(MinRateAnnotation, out var m))
+        {
+            if (!Rate.TryParse(m, out var bits))
+                throw new RdmaQosException($"annotation {MinRateAnnotation}: \"{m}\" is not a rate (e.g. 100mbit, 2.5gbit, 800kbit)");
+            if (rate is { } cap && bits > cap)
+                throw new RdmaQosException($"annotation {MinRateAnnotation}: {Rate.Format(bits)} is above the container's maximum rate {Rate.Format(cap)}");
+            if (policy.MaxRate is { } pmax && bits > pmax)
+                throw new RdmaQosException($"annotation {MinRateAnnotation}: {Rate.Format(bits)} is above the policy's maxRate {Rate.Format(pmax)} ({policy.Source})");
+            min = bits;
+        }
+
         ushort? vlan = null;
         byte? pcp = null;
         if (annotations.TryGetValue(VlanAnnotation, out var v))
@@ -53,7 +67,7 @@ public sealed record RdmaQos(ulong? MaxRate, ushort? Vlan, byte? Priority)
                 throw new RdmaQosException($"annotation {VlanAnnotation}: priority {prio} is above the policy's maxPriority {maxPrio} ({policy.Source})");
             (vlan, pcp) = (id, prio);
         }
-        return new RdmaQos(rate, vlan, pcp);
+        return new RdmaQos(rate, vlan, pcp, min);
     }
 }
 

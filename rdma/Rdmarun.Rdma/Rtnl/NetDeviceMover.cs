@@ -27,6 +27,9 @@ public sealed class MovedNetDevice
     /// <summary>What rdmarun set on the VF (so only that is reset; an administrator's own VF settings stay).</summary>
     public bool VfRateSet { get; set; }
     public bool VfVlanSet { get; set; }
+    /// <summary>A RoCE child rdmarun created in the container (on host device <see cref="Parent"/>): undone by deleting it.</summary>
+    public bool Created { get; set; }
+    public string? Parent { get; set; }
 }
 
 /// <summary>
@@ -103,6 +106,11 @@ public static class NetDeviceMover
         foreach (var rec in devices.Reverse())
         {
             if (container.GetLink(rec.ContainerName) is not { } inside) continue;
+            if (rec.Created)
+            {
+                container.DeleteLink(inside); // made for the container: it has no host state to go back to
+                continue;
+            }
             container.MoveLink(inside, hostNetnsFd, rec.HostName, Back);
             Restore(host, rec, host.GetLink(rec.HostName));
         }
@@ -118,7 +126,7 @@ public static class NetDeviceMover
     public static List<MovedNetDevice> RestoreReturned(RtnlClient host, IReadOnlyList<MovedNetDevice> devices)
     {
         var missing = new List<MovedNetDevice>();
-        foreach (var rec in devices.Where(d => d.Kind is null))
+        foreach (var rec in devices.Where(d => d.Kind is null && !d.Created))
         {
             var back = host.GetLinkByIndex(rec.HostIndex);
             if (back is null || back.Mac != rec.Mac)

@@ -8,14 +8,18 @@ public static class Rtnl
 {
     public const int NetlinkRoute = 0;
 
-    public const ushort NewLink = 16, GetLink = 18, NewAddr = 20, GetAddr = 22, NewQdisc = 36, DelQdisc = 37;
+    public const ushort NewLink = 16, DelLink = 17, GetLink = 18, NewAddr = 20, GetAddr = 22, NewQdisc = 36, DelQdisc = 37;
 
     public const ushort FlagReplace = 0x100, FlagExcl = 0x200, FlagCreate = 0x400;
 
     // struct ifinfomsg attributes
-    public const ushort IflaAddress = 1, IflaIfname = 3, IflaMtu = 4, IflaLinkinfo = 18, IflaVfinfoList = 22,
+    public const ushort IflaAddress = 1, IflaIfname = 3, IflaMtu = 4, IflaLink = 5, IflaLinkinfo = 18, IflaVfinfoList = 22,
         IflaNetNsFd = 28;
-    public const ushort IflaInfoKind = 1;
+    public const ushort IflaInfoKind = 1, IflaInfoData = 2;
+    // IFLA_INFO_DATA of a macvlan, ipvlan, vlan child; the modes: a macvlan bridge sees its siblings, ipvlan L2
+    public const ushort IflaMacvlanMode = 1, IflaIpvlanMode = 1, IflaVlanId = 1;
+    public const uint MacvlanModeBridge = 4;
+    public const ushort IpvlanModeL2 = 0;
     public const ushort IflaVfInfo = 1, IflaVfRate = 6, IflaVfVlanList = 12, IflaVfVlanInfo = 1;
 
     // struct ifaddrmsg attributes

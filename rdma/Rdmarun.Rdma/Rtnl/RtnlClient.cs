@@ -62,6 +62,33 @@ public sealed class RtnlClient(IRtnlTransport transport, uint firstSequence = 1)
         Exchange(Rtnl.NewLink, DoFlags, $"move network device {link.Name} into {destination}{rename}", IfInfo(link.Index, 0, 0), [.. attrs]);
     }
 
+    /// <summary>
+    /// Creates a macvlan (bridge mode), ipvlan (L2) or VLAN child of <paramref name="parent"/> directly in the netns of
+    /// <paramref name="netnsFd"/> under <paramref name="name"/> (RTM_NEWLINK, CREATE|EXCL, IFLA_LINK = the parent's index
+    /// in this socket's netns), as `ip link add link P name N netns NS type macvlan mode bridge`. Created there, the
+    /// child never holds a host name, and it dies with that netns.
+    /// </summary>
+    public void AddChild(RtnlLink parent, string kind, ushort vlanId, string name, int netnsFd)
+    {
+        NetlinkAttribute data = kind switch
+        {
+            "macvlan" => NetlinkAttribute.U32(Rtnl.IflaMacvlanMode, Rtnl.MacvlanModeBridge),
+            "ipvlan" => NetlinkAttribute.U16(Rtnl.IflaIpvlanMode, Rtnl.IpvlanModeL2),
+            "vlan" => NetlinkAttribute.U16(Rtnl.IflaVlanId, vlanId),
+            _ => throw new ArgumentException($"unknown child kind {kind}", nameof(kind)),
+        };
+        var what = kind == "vlan" ? $"vlan {vlanId}" : kind;
+        Exchange(Rtnl.NewLink, DoFlags | Rtnl.FlagCreate | Rtnl.FlagExcl,
+            $"create {what} device {name} on {parent.Name} in the container's network namespace", IfInfo(0, 0, 0),
+            NetlinkAttribute.String(Rtnl.IflaIfname, name), NetlinkAttribute.U32(Rtnl.IflaLink, (uint)parent.Index),
+            NetlinkAttribute.U32(Rtnl.IflaNetNsFd, (uint)netnsFd),
+            RtnlCodec.Nested(Rtnl.IflaLinkinfo, NetlinkAttribute.String(Rtnl.IflaInfoKind, kind), RtnlCodec.Nested(Rtnl.IflaInfoData, data)));
+    }
+
+    /// <summary>Deletes a device (RTM_DELLINK by index), as `ip link del`.</summary>
+    public void DeleteLink(RtnlLink link)
+        => Exchange(Rtnl.DelLink, DoFlags, $"delete network device {link.Name}", IfInfo(link.Index, 0, 0));
+
     /// <summary>Renames a device (it must be down or the kernel refuses with EBUSY).</summary>
     public void Rename(RtnlLink link, string newName)
         => Exchange(Rtnl.NewLink, DoFlags, $"rename network device {link.Name} to {newName}", IfInfo(link.Index, 0, 0),
@@ -93,7 +120,7 @@ public sealed class RtnlClient(IRtnlTransport transport, uint firstSequence = 1)
         BinaryPrimitives.WriteUInt32LittleEndian(rate, vf);
         BinaryPrimitives.WriteUInt32LittleEndian(rate.AsSpan(4), minMbps);
         BinaryPrimitives.WriteUInt32LittleEndian(rate.AsSpan(8), maxMbps);
-        Exchange(Rtnl.NewLink, DoFlags, $"set the rate of vf {vf} of {pf.Name} to max {maxMbps} Mbit/s", IfInfo(pf.Index, 0, 0),
+        Exchange(Rtnl.NewLink, DoFlags, $"set the rate of vf {vf} of {pf.Name} to {(minMbps > 0 ? $"min {minMbps} " : "")}max {maxMbps} Mbit/s", IfInfo(pf.Index, 0, 0),
             RtnlCodec.Nested(Rtnl.IflaVfinfoList, RtnlCodec.Nested(Rtnl.IflaVfInfo, new NetlinkAttribute(Rtnl.IflaVfRate, rate))));
     }
 

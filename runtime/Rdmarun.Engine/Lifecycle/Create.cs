@@ -25,6 +25,7 @@ public static class Create
         var spec = loaded ?? LoadAndCheck(bundle);
         var rdma = Rdma.RdmaSpecGrant.Apply(spec, g.RdmaPolicy);
         var qos = Net.NetQos.Check(spec, g.RdmaPolicy);
+        var roceChild = Net.NetChild.Check(spec, g.RdmaPolicy, rdma.Devices);
         _ = Init.Reaper.Requested(spec.Annotations); // a bad value fails here, before anything exists
 
         using var stateLock = store.Claim(o.Id);
@@ -108,7 +109,7 @@ public static class Create
             rdmaMove = Rdma.RdmaNetnsMove.IntoContainer(rdma.Devices, spec, initPid,
                 moving => CreatingRecord.SaveBeforeRdmaMove(store, partial, moving));
             partial.Annotations = spec.Annotations; // now naming any device moved into the container's netns
-            netMove = Net.NetDevicesMove.IntoContainer(spec, initPid, qos, moving => { partial.NetDevices = moving; CreatingRecord.Save(store, partial); });
+            netMove = Net.NetDevicesMove.IntoContainer(spec, initPid, qos, moving => { partial.NetDevices = moving; CreatingRecord.Save(store, partial); }, roceChild);
             CreatingRecord.Save(store, partial);
 
             var record = new ContainerRecord
@@ -144,6 +145,9 @@ public static class Create
             store.Save(record);
             FaultPoint.Hit("create.after-save");
             if (o.PidFile is not null) PidFile.Write(o.PidFile, initPid);
+            // Past the last failure point: the moves stand, and their netns fds must not outlive create (run).
+            netMove?.Keep();
+            netMove = null;
             return new Result(initPid, record);
         }
         catch

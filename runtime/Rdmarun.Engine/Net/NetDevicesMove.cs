@@ -28,13 +28,15 @@ public sealed class NetDevicesMove
     /// Moves the spec's devices into the netns of <paramref name="initPid"/>. <paramref name="save"/> gets the list
     /// of devices (including the one about to move) before each move. Null when the spec names none.
     /// </summary>
-    public static NetDevicesMove? IntoContainer(Spec spec, int initPid, RdmaQos qos, Action<List<MovedNetDevice>> save)
+    public static NetDevicesMove? IntoContainer(Spec spec, int initPid, RdmaQos qos, Action<List<MovedNetDevice>> save,
+        (Rdmarun.Rdma.Roce.RoceChildRequest Request, string Link)? child = null)
     {
-        if (spec.Linux?.NetDevices is not { Count: > 0 } devs) return null;
+        var devs = spec.Linux?.NetDevices ?? [];
+        if (devs.Count == 0 && child is null) return null;
         var nsPath = $"/proc/{initPid}/ns/net";
         // The spec validator already refused a spec without a network namespace; a joined path may still be ours.
         if (new FileInfo(nsPath).LinkTarget == new FileInfo("/proc/self/ns/net").LinkTarget)
-            throw new RuntimeError("linux.netDevices: the container's network namespace is the runtime's own: nothing can be moved into it");
+            throw new RuntimeError($"{(devs.Count > 0 ? "linux.netDevices" : "annotation " + Rdmarun.Rdma.Roce.RoceChildRequest.KindAnnotation)}: the container's network namespace is the runtime's own: nothing can be moved into it");
         var requests = devs.Select(kv => new NetDeviceRequest(kv.Key, kv.Value.Name is { Length: > 0 } n ? n : kv.Key)).ToList();
 
         int fd = -1, hostFd = -1;
@@ -48,8 +50,22 @@ public sealed class NetDevicesMove
             var host = new RtnlClient(hostSocket);
             var ctr = new RtnlClient(ctrSocket);
             var plan = NetDeviceMover.Plan(host, ctr, requests);
-            NetQos.Plan(qos, plan.Select(p => p.Record));
+            var childPlan = child is { } c ? ChildNetdev.Plan(host, ctr, c.Request, c.Link) : default((RtnlLink, MovedNetDevice)?);
+            NetQos.Plan(qos, plan.Select(p => p.Record).Concat(childPlan is { } x ? [x.Item2] : []));
             NetDeviceMover.Move(host, ctr, plan, fd, hostFd, rec => { saved.Add(rec); save(saved); });
+            if (child is { } ch && childPlan is { } cp)
+            {
+                saved.Add(cp.Item2);
+                save(saved); // before it exists: delete --force after a kill here knows to look for it
+                try { ChildNetdev.Create(host, ctr, cp.Item1, ch.Request, cp.Item2, fd); }
+                catch (RtnlException)
+                {
+                    try { NetDeviceMover.MoveBack(ctr, host, saved, hostFd); }
+                    catch (RtnlException) { /* the first failure says more */ }
+                    throw;
+                }
+                save(saved); // now with its index and MAC
+            }
             try
             {
                 NetQos.Apply(qos, host, ctr, saved);
@@ -74,6 +90,12 @@ public sealed class NetDevicesMove
             if (hostFd >= 0) Libc.close(hostFd);
         }
     }
+
+    /// <summary>
+    /// Create succeeded: close the netns fd. Held open, it keeps the namespace alive after the container's last
+    /// process, so `run` (whose delete runs in this process) would wait in vain for a physical device to return.
+    /// </summary>
+    public void Keep() => Libc.close(_netnsFd);
 
     /// <summary>Create failed after the move: hand the devices back while the container's netns still exists.</summary>
     public void Release()

@@ -23,10 +23,10 @@ public static class NetQos
             var a = spec.Annotations;
             var policy = RdmaHostPolicy.Load(policyPath).Policy;
             var qos = RdmaQos.Parse(a, policy);
-            var asked = a is not null && (a.ContainsKey(RdmaQos.RateAnnotation) || a.ContainsKey(RdmaQos.VlanAnnotation));
-            if (asked && spec.Linux?.NetDevices is not { Count: > 0 })
+            var asked = a is not null && (a.ContainsKey(RdmaQos.RateAnnotation) || a.ContainsKey(RdmaQos.VlanAnnotation) || a.ContainsKey(RdmaQos.MinRateAnnotation));
+            if (asked && spec.Linux?.NetDevices is not { Count: > 0 } && a!.ContainsKey(Rdmarun.Rdma.Roce.RoceChildRequest.KindAnnotation) != true)
                 throw new RuntimeError(
-                    $"annotation {(a!.ContainsKey(RdmaQos.RateAnnotation) ? RdmaQos.RateAnnotation : RdmaQos.VlanAnnotation)}: rdmarun enforces RDMA QoS on the container's RoCE netdev, and the spec gives it none: name it in linux.netDevices");
+                    $"annotation {(a!.ContainsKey(RdmaQos.RateAnnotation) ? RdmaQos.RateAnnotation : RdmaQos.VlanAnnotation)}: rdmarun enforces RDMA QoS on the container's RoCE netdev, and the spec gives it none: name it in linux.netDevices or ask for one with {Rdmarun.Rdma.Roce.RoceChildRequest.KindAnnotation}");
             return qos;
         }
         catch (Exception e) when (e is RdmaQosException or RdmaPolicyException)
@@ -41,7 +41,16 @@ public static class NetQos
         if (qos.IsEmpty) return;
         foreach (var d in devices)
         {
+            if (d.Created && qos.Vlan is { } v)
+                throw new RtnlException($"annotation {RdmaQos.VlanAnnotation}: the container's {d.Kind} device is not an SR-IOV VF: ask for a tagged child with {Rdmarun.Rdma.Roce.RoceChildRequest.KindAnnotation}=vlan:{v} instead", Rdmarun.Rdma.Netlink.Errno.EINVAL);
+            if (d.Created && qos.MinRate is not null)
+                throw new RtnlException($"annotation {RdmaQos.MinRateAnnotation}: the container's {d.Kind} device is not an SR-IOV VF: a guaranteed minimum rate is given by a VF's NIC (min_tx_rate); a qdisc can only cap", Rdmarun.Rdma.Netlink.Errno.EINVAL);
+            if (d.Created) continue; // made in the container: a tbf on it, never a VF setting
             if (SriovVfLocator.Find(d.HostName, sysRoot) is { } vf) (d.Pf, d.Vf) = (vf.PfNetdev, vf.VfIndex);
+            else if (qos.MinRate is not null)
+                throw new RtnlException(
+                    $"annotation {RdmaQos.MinRateAnnotation}: network device {d.HostName} is not an SR-IOV VF: a guaranteed minimum rate is given by a VF's NIC (min_tx_rate); a qdisc on another device can only cap",
+                    Rdmarun.Rdma.Netlink.Errno.EINVAL);
             else if (qos.Vlan is { } vlan)
                 throw new RtnlException(
                     $"annotation {RdmaQos.VlanAnnotation}: network device {d.HostName} is not an SR-IOV VF: a VLAN with a priority is set by a VF's PF; " +
@@ -59,11 +68,10 @@ public static class NetQos
             if (d.Pf is { } pfName && d.Vf is { } vf)
             {
                 var pf = host.GetLink(pfName) ?? throw new RtnlException($"netdev: the PF {pfName} of {d.HostName} is not in the host network namespace", Rdmarun.Rdma.Netlink.Errno.ENODEV);
-                // VF rates are whole Mbit/s; round up, since 0 would mean no limit.
-                if (qos.MaxRate is { } bits)
+                if (qos.MaxRate is not null || qos.MinRate is not null)
                 {
                     d.VfRateSet = true; // before: a request that fails half-way may still have changed it
-                    host.SetVfRate(pf, vf, 0, (uint)Math.Min((bits + 999_999) / 1_000_000, uint.MaxValue));
+                    host.SetVfRate(pf, vf, Mbps(qos.MinRate), Mbps(qos.MaxRate));
                 }
                 if (qos.Vlan is { } vlan)
                 {
@@ -82,6 +90,9 @@ public static class NetQos
             }
         }
     }
+
+    /// <summary>VF rates are whole Mbit/s; round up, since 0 would mean none. Null: 0.</summary>
+    static uint Mbps(ulong? bits) => bits is { } b ? (uint)Math.Min((b + 999_999) / 1_000_000, uint.MaxValue) : 0;
 
     /// <summary>A VF's PF keeps its settings after the container: put what rdmarun set back to none.</summary>
     public static void Reset(RtnlClient host, IEnumerable<MovedNetDevice> devices)

@@ -1,0 +1,220 @@
+#!/bin/bash
+# linux.netDevices and RDMA QoS checked in the kernel lab, with the lab's physical NIC eth0 (virtio-net,
+# QEMU user networking with restrict=on) and soft-RoCE devices on veth ends.
+#
+#   net-suite.sh                on the host: boots the lab and runs the cases inside
+#   net-suite.sh --inside DIR   the cases themselves (DIR: a scratch dir the guest can write)
+# Prints "PASS name" / "FAIL name: reason" / "SKIP name: why" lines and "N passed, N failed, N skipped".
+# Binaries: RDMARUN_BIN (default out/rdmarun), RDMARUN_FAULTS_BIN (default out/faults/rdmarun; without it
+# the case killed inside create is skipped).
+set -uo pipefail
+
+LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+REPO=$(cd "$LAB_DIR/../.." && pwd -P)
+
+host_main() {
+    local share rc=0
+    share=$(mktemp -d "${TMPDIR:-/var/tmp}/kernel-lab-net.XXXXXX") || return 125
+    # shellcheck disable=SC2064
+    trap "rm -rf '$share'" EXIT
+    # Copies: a rebuild during the boot must not change what is tested.
+    cp "$LAB_DIR/net-suite.sh" "$share/" && cp "${RDMARUN_BIN:-$REPO/out/rdmarun}" "$share/rdmarun" || return 125
+    [[ -x ${RDMARUN_FAULTS_BIN:-$REPO/out/faults/rdmarun} ]] && cp "${RDMARUN_FAULTS_BIN:-$REPO/out/faults/rdmarun}" "$share/rdmarun-faults"
+    "$LAB_DIR/lab.sh" run --timeout "${SUITE_TIMEOUT:-900}" --share "$share" --env "RDMARUN_BIN=$share/rdmarun" \
+        --env "RDMARUN_FAULTS_BIN=$share/rdmarun-faults" \
+        -- "$(printf '%q ' bash "$share/net-suite.sh" --inside "$share")" || rc=$?
+    return $rc
+}
+
+passed=0 failed=0 skipped=0
+pass() { echo "PASS $1"; passed=$((passed + 1)); }
+fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
+skip() { echo "SKIP $1: $2"; skipped=$((skipped + 1)); }
+one_line() { tr '\n' ' ' | sed 's/ *$//'; }
+
+NIC=eth0 NIC_MAC=52:54:00:12:34:56
+ROOT=/run/net-suite-rdmarun
+
+rt() { timeout -k 10 120 "$RT" --root "$ROOT" "$@"; }
+edit() { jq "$2" "$1/config.json" >"$1/config.json.new" && mv "$1/config.json.new" "$1/config.json"; }
+
+# new_bundle NAME ARGS...: the lab's own / read-only as rootfs (ip, busybox, perftest are there), its own
+# network namespace (rdmarun spec's default).
+new_bundle() {
+    local dir=$WORK/$1 args
+    shift
+    mkdir -p "$dir" && (cd "$dir" && timeout 60 "$RT" spec) || return 1
+    args=$(jq -cn '$ARGS.positional' --args -- "$@")
+    edit "$dir" ".process.terminal = false | .process.args = $args | .root = {\"path\": \"$HOSTROOT\", \"readonly\": true}"
+}
+net_devices() { edit "$WORK/$1" ".linux.netDevices = $2"; }
+annotate() { edit "$WORK/$1" ".annotations[\"$2\"] = \"$3\""; }
+
+# What the host shows of a device: "NAME MAC up|down ADDR..." (IPv4 and global IPv6, sorted).
+host_view() {
+    local dev=$1 flags
+    [[ -e /sys/class/net/$dev ]] || { echo "$dev absent"; return; }
+    flags=$(ip -o link show dev "$dev" | grep -o '<[^>]*>')
+    echo "$dev $(cat "/sys/class/net/$dev/address") $([[ $flags == *,UP* || $flags == *'<UP'* ]] && echo up || echo down)" \
+        "$(ip -o addr show dev "$dev" | awk '$0 !~ /dynamic/ && ($3 == "inet" || ($3 == "inet6" && $0 !~ /scope link/)) {print $4}' | sort | paste -sd' ' -)"
+}
+
+# The NIC as the tests expect it back on the host: its own name, MAC, up, its static addresses (QEMU's user
+# network advertises fec0::/64: the autoconfigured address is the kernel's, left out of the views).
+nic_setup() {
+    ip addr flush dev $NIC
+    ip addr add 10.66.0.1/24 dev $NIC && ip addr add 10.66.1.1/24 dev $NIC && ip -6 addr add fd66::1/64 dev $NIC nodad \
+        && ip link set $NIC up
+}
+NIC_WANT="$NIC $NIC_MAC up 10.66.0.1/24 10.66.1.1/24 fd66::1/64"
+
+# Polls for up to 15 s: the kernel hands a physical device back asynchronously after its netns died.
+expect_host() { # case dev want
+    local got until=$((SECONDS + 15))
+    while got=$(host_view "$2"); [[ $got != "$3" ]] && ((SECONDS < until)); do sleep 0.3; done
+    if [[ $got == "$3" ]]; then pass "$1"; else fail "$1" "host shows '$got', expected '$3'"; fi
+}
+
+# A physical NIC moved in under a new name, seen inside with its addresses and up; after delete it is back
+# on the host under its own name with its addresses (the kernel returns it as ctr0, without addresses).
+case_nic_move_and_delete() {
+    local n=nic
+    nic_setup || { fail nic-setup "cannot configure $NIC"; return; }
+    new_bundle $n sh -c 'ip -o link show ctr0 | grep -o "<[^>]*>"; ip -o addr show dev ctr0 | awk "\$0 !~ /dynamic/ && (\$3 == \"inet\" || (\$3 == \"inet6\" && \$0 !~ /scope link/)) {print \$4}" | sort | paste -sd" " -; cat /sys/class/net/ctr0/address; ls /sys/class/net | sort | paste -sd" " -' \
+        || { fail nic-move "bundle"; return; }
+    net_devices $n "{\"$NIC\": {\"name\": \"ctr0\"}}"
+    (cd "$WORK/$n" && rt run $n >"$WORK/$n.out" 2>&1 </dev/null)
+    local rc=$? out
+    out=$(one_line <"$WORK/$n.out")
+    if [[ $rc == 0 && $out == "<BROADCAST,MULTICAST,UP,LOWER_UP> 10.66.0.1/24 10.66.1.1/24 fd66::1/64 $NIC_MAC ctr0 lo" ]]; then
+        pass nic-inside-renamed-addresses-up
+    else
+        fail nic-inside-renamed-addresses-up "rc $rc: $out"
+    fi
+    rt delete $n >/dev/null 2>&1
+    expect_host nic-back-on-host-after-delete $NIC "$NIC_WANT"
+    [[ ! -e /sys/class/net/ctr0 ]] && pass nic-no-ctr0-on-host || fail nic-no-ctr0-on-host "ctr0 left on the host"
+    [[ ! -e $ROOT/$n ]] && pass nic-no-state-left || fail nic-no-state-left "$ROOT/$n left"
+}
+
+# The container's init SIGKILLed, then delete --force: the NIC comes back the same way.
+case_nic_kill_force() {
+    local n=nic-kill pid
+    nic_setup || { fail nic-setup "cannot configure $NIC"; return; }
+    new_bundle $n sleep 600 || { fail nic-kill "bundle"; return; }
+    net_devices $n "{\"$NIC\": {\"name\": \"ctr0\"}}"
+    (cd "$WORK/$n" && rt run -d $n >"$WORK/$n.out" 2>&1 </dev/null) || { fail nic-kill-run "$(one_line <"$WORK/$n.out")"; rt delete --force $n >/dev/null 2>&1; return; }
+    [[ ! -e /sys/class/net/$NIC ]] && pass nic-kill-moved-out-of-host || fail nic-kill-moved-out-of-host "$NIC still on the host"
+    pid=$(rt state $n | jq -r .pid)
+    kill -KILL "$pid"
+    local out
+    out=$(rt delete --force $n 2>&1) || fail nic-kill-delete-force "$(one_line <<<"$out")"
+    expect_host nic-back-after-kill-and-delete-force $NIC "$NIC_WANT"
+    [[ ! -e $ROOT/$n ]] && pass nic-kill-no-state-left || fail nic-kill-no-state-left "$ROOT/$n left"
+}
+
+# rdmarun itself SIGKILLed in create right after the move (fault-point build), then delete --force.
+case_nic_create_killed() {
+    local n=nic-fault rc
+    [[ -x ${FAULTS:-} ]] || { skip nic-create-killed-then-delete-force "no fault-point build (scripts/build.sh --faults)"; return; }
+    nic_setup || { fail nic-setup "cannot configure $NIC"; return; }
+    new_bundle $n sleep 600 || { fail nic-fault "bundle"; return; }
+    net_devices $n "{\"$NIC\": {\"name\": \"ctr0\"}}"
+    { (cd "$WORK/$n" && RDMARUN_TEST_FAULT=create.after-netdev-move timeout 60 "$FAULTS" --root "$ROOT" create $n </dev/null >/dev/null 2>&1); } 2>/dev/null
+    rc=$?
+    local out
+    out=$(rt delete --force $n 2>&1) || fail nic-create-killed-delete-force "$(one_line <<<"$out")"
+    if [[ $rc != 137 ]]; then fail nic-create-killed-then-delete-force "rdmarun exited $rc, not killed at create.after-netdev-move"; return; fi
+    expect_host nic-create-killed-then-delete-force $NIC "$NIC_WANT"
+    [[ ! -e $ROOT/$n ]] && pass nic-create-killed-no-state-left || fail nic-create-killed-no-state-left "$ROOT/$n left"
+}
+
+# A veth end is a virtual device: the kernel destroys it with the namespace, and its peer with it.
+case_veth_destroyed() {
+    local n=veth
+    ip link add nsv0 type veth peer name nsv1 || { fail veth "cannot create nsv0/nsv1"; return; }
+    new_bundle $n true || { fail veth "bundle"; return; }
+    net_devices $n '{"nsv0": {"name": "eth1"}}'
+    (cd "$WORK/$n" && rt run $n >"$WORK/$n.out" 2>&1 </dev/null) || fail veth-run "$(one_line <"$WORK/$n.out")"
+    rt delete $n >/dev/null 2>&1
+    local until=$((SECONDS + 10))
+    while [[ -e /sys/class/net/nsv0 || -e /sys/class/net/nsv1 || -e /sys/class/net/eth1 ]] && ((SECONDS < until)); do sleep 0.3; done
+    if [[ ! -e /sys/class/net/nsv0 && ! -e /sys/class/net/nsv1 && ! -e /sys/class/net/eth1 ]]; then pass veth-end-and-peer-destroyed-with-the-netns
+    else fail veth-end-and-peer-destroyed-with-the-netns "$(ls /sys/class/net | one_line)"; ip link del nsv0 2>/dev/null; fi
+}
+
+# The 65536-byte line of ib_write_bw's report: "#bytes #iterations peak average msgrate".
+bw_line() { awk '$1 == 65536 && NF >= 4 {print; exit}' "$1"; }
+BW_ARGS="-x 1 -s 65536 -n 300 -F"
+BW_CLIENT='for i in 1 2 3 4 5 6; do ib_write_bw -d $0 '"$BW_ARGS"' $1 && exit 0; sleep 1; done; exit 1'
+
+# The control: the lab's rxe0 carries ib_write_bw (server and client on veth0's address), so a missing
+# report line below means no traffic, not a broken tool.
+case_rxe_control() {
+    local srv
+    timeout 60 ib_write_bw -d rxe0 $BW_ARGS >"$WORK/bw-host.srv" 2>&1 &
+    srv=$!
+    sleep 2
+    timeout 50 sh -c "$BW_CLIENT" rxe0 192.168.77.1 >"$WORK/bw-host.out" 2>&1
+    kill $srv 2>/dev/null; wait $srv 2>/dev/null
+    if [[ -n $(bw_line "$WORK/bw-host.out") ]]; then pass "rxe-host-write-bw ($(bw_line "$WORK/bw-host.out" | awk '{print $4}') MB/s)"
+    else fail rxe-host-write-bw "$(tail -n 5 "$WORK/bw-host.out" | one_line)"; fi
+}
+
+# Known limit of Linux 6.1's rxe: its UDP socket (port 4791) lives in the initial netns, and its route
+# lookups are made there too, so an rxe whose netdev is in a container's netns carries no verbs traffic:
+# the exchange over TCP succeeds, the RDMA writes never complete. When this case fails, the kernel's rxe
+# has become namespace-aware: test the rate cap on verbs traffic here and update the README.
+case_rxe_in_container_netns() {
+    local n=bw-ctr srv out
+    ip link add bwh type veth peer name bwc && ip addr add 10.67.0.1/24 dev bwh && ip link set bwh up \
+        && ip addr add 10.67.0.2/24 dev bwc && rdma link add rxeh type rxe netdev bwh && rdma link add rxec type rxe netdev bwc \
+        || { fail rxe-container-netns-setup "veth bwh/bwc or rxeh/rxec"; ip link del bwh 2>/dev/null; return; }
+    timeout 60 ib_write_bw -d rxeh $BW_ARGS >"$WORK/$n.srv" 2>&1 &
+    srv=$!
+    # The client: a container whose own netns holds bwc (as roce0) under a rate cap, granted rxec (on bwc).
+    new_bundle $n sh -c 'echo "sees: $(ls /sys/class/infiniband | paste -sd" " -)"; ip -o addr show dev roce0 | grep -c "10.67.0.2/24"; tc qdisc show dev roce0; '"$BW_CLIENT" rxec 10.67.0.1 \
+        || { fail rxe-container-netns "bundle"; return; }
+    net_devices $n '{"bwc": {"name": "roce0"}}'
+    annotate $n org.rdmarun.rdma.devices rxec
+    annotate $n org.rdmarun.rdma.rate 8mbit
+    (cd "$WORK/$n" && rt run $n >"$WORK/$n.out" 2>&1 </dev/null)
+    rt delete --force $n >/dev/null 2>&1
+    kill $srv 2>/dev/null; wait $srv 2>/dev/null
+    out=$(one_line <"$WORK/$n.out")
+    if [[ $out == *"sees: rxec"* && $out == *"qdisc tbf"* && $out == *"remote address: LID"* && -z $(bw_line "$WORK/$n.out") ]]; then
+        pass rxe-in-container-netns-carries-no-verbs-traffic-known-limit
+    else
+        fail rxe-in-container-netns-carries-no-verbs-traffic-known-limit "$(cut -c1-600 <<<"$out")"
+    fi
+    rdma link del rxec 2>/dev/null; rdma link del rxeh 2>/dev/null; ip link del bwh 2>/dev/null
+    [[ ! -e /sys/class/net/roce0 && ! -e /sys/class/net/bwc && ! -e $ROOT/$n ]] \
+        && pass rxe-container-nothing-left || fail rxe-container-nothing-left "$(ls /sys/class/net | one_line); $(ls $ROOT)"
+}
+
+inside_main() {
+    local dir=$1 start=$SECONDS
+    RT=${RDMARUN_BIN:-$REPO/out/rdmarun} FAULTS=${RDMARUN_FAULTS_BIN:-$REPO/out/faults/rdmarun}
+    WORK=$(mktemp -d /run/net-suite.XXXXXX)
+    HOSTROOT=$WORK/hostroot
+    [[ -e /sys/class/net/$NIC ]] || { fail setup "the lab has no $NIC (lab-run.sh adds a virtio-net NIC)"; echo "$passed passed, $failed failed, $skipped skipped"; return 1; }
+    mkdir -p "$HOSTROOT" && mount --bind / "$HOSTROOT" && mount -o remount,bind,ro "$HOSTROOT" \
+        || { fail setup "cannot bind / read-only at $HOSTROOT"; echo "$passed passed, $failed failed, $skipped skipped"; return 1; }
+    case_nic_move_and_delete
+    case_nic_kill_force
+    case_nic_create_killed
+    case_veth_destroyed
+    case_rxe_control
+    case_rxe_in_container_netns
+    umount "$HOSTROOT" 2>/dev/null
+    rm -rf --one-file-system "$WORK"
+    echo "net-suite: $((passed + failed + skipped)) cases in $((SECONDS - start)) s"
+    echo "$passed passed, $failed failed, $skipped skipped"
+    ((failed == 0))
+}
+
+if [[ ${1:-} == --inside ]]; then
+    inside_main "${2:-/tmp}"
+else
+    host_main
+fi
