@@ -35,7 +35,9 @@ public class LifecycleTests
     [Fact]
     public void Create_start_state_and_delete_walk_through_the_statuses()
     {
-        using var b = new Bundle("sh", "-c", "sleep 0.5");
+        // The process runs until the test lets it go: a fixed sleep could end before the second start
+        // on a loaded machine, and the "already running" check would then see a stopped container.
+        using var b = new Bundle("sh", "-c", "while [ ! -e /go ]; do sleep 0.05; done");
         var id = b.NewId();
         var c = b.Rt("create", id);
         Assert.True(c.ExitCode == 0, c.ToString());
@@ -49,6 +51,7 @@ public class LifecycleTests
         var again = b.Rt("start", id);
         Assert.Equal(1, again.ExitCode);
         Assert.Contains("cannot start an already running container", again.Stderr);
+        File.WriteAllText(Path.Combine(b.Rootfs, "go"), "");
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (StatusOf(b, id) != "stopped" && DateTime.UtcNow < deadline) Thread.Sleep(50);
         Assert.Equal("stopped", StatusOf(b, id));
