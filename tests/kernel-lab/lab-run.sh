@@ -31,7 +31,7 @@ cmd_status() {
 }
 
 cmd_run() {
-    local timeout=600 share="" verbose=${LAB_VERBOSE:-0}
+    local timeout=600 share="" verbose=${LAB_VERBOSE:-0} init=""
     local -a extra_env=()
     while (($#)); do
         case $1 in
@@ -39,6 +39,7 @@ cmd_run() {
             --share) [[ $# -ge 2 ]] || usage; share=$2; shift 2 ;;
             --env) [[ $# -ge 2 && $2 == [A-Za-z_]*=* ]] || usage; extra_env+=("$2"); shift 2 ;;
             --verbose | -v) verbose=1; shift ;;
+            --systemd) init=systemd; shift ;;
             --) shift; break ;;
             *) echo "kernel-lab: unexpected argument $1 (put the command after --)" >&2; usage ;;
         esac
@@ -92,6 +93,8 @@ cmd_run() {
         for kv in "${extra_env[@]}"; do echo "export ${kv%%=*}=$(sh_quote "${kv#*=}")"; done
     } >"$ctl/env"
     [[ -n ${LAB_FAULT:-} ]] && printf '%s' "$LAB_FAULT" >"$ctl/fault"
+    # --systemd: the guest execs systemd as PID 1 after its setup; the command runs as a service.
+    [[ -n $init ]] && printf '%s' "$init" >"$ctl/init"
     : >"$ctl/stdout"
     : >"$ctl/stderr"
 

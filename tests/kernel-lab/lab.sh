@@ -30,7 +30,7 @@ log() { [[ ${LAB_QUIET:-0} == 1 ]] || echo "kernel-lab: $*" >&2; }
 usage() {
     cat >&2 <<'EOF'
 usage: lab.sh build
-       lab.sh run [--timeout SECONDS] [--share HOSTDIR] [--env NAME=VALUE]... [--verbose] -- CMD...
+       lab.sh run [--timeout SECONDS] [--share HOSTDIR] [--env NAME=VALUE]... [--verbose] [--systemd] -- CMD...
        lab.sh status
 EOF
     exit "$EXIT_USAGE"

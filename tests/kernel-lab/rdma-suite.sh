@@ -266,6 +266,68 @@ case_exclusive_ungranted() {
     expect_line exclusive-ungranted-sys-class-infiniband-empty $n "sys="
 }
 
+# with_hook NAME RUNTIME: the bundle calls `rdmarun rdma-hook` at createRuntime, createContainer and poststop,
+# as a runc or crun user would write it into config.json (README "RDMA with plain runc or crun").
+with_hook() {
+    edit "$WORK/$1" ".hooks = {
+        \"createRuntime\": [{\"path\": \"$RDMARUN\", \"args\": [\"rdmarun\", \"rdma-hook\", \"createRuntime\"]}],
+        \"createContainer\": [{\"path\": \"$RDMARUN\", \"args\": [\"rdmarun\", \"rdma-hook\", \"createContainer\"]}],
+        \"poststop\": [{\"path\": \"$RDMARUN\", \"args\": [\"rdmarun\", \"rdma-hook\", \"poststop\"]}]}"
+}
+
+# The hook with plain runc/crun while the host has two devices (rxe0 on veth0, rxe1 on veth1): the bundle
+# lists rxe0's nodes, so the container must see rxe0 and only rxe0, and open a verbs context on it.
+case_hook() {
+    local r=$1 n=hook-$1 u=hook-none-$1
+    new_bundle $n sh -c "$SEE; /mnt/verbs-probe rxe0 contexts 1" || { fail hook-$r "bundle"; return; }
+    grant "$r" $n
+    with_hook $n
+    run_fg "$r" $n
+    expect_line hook-$r-ibv-devices-lists-only-rxe0 $n "devices=rxe0 "
+    expect_line hook-$r-sys-class-infiniband-only-rxe0 $n "sys=rxe0 "
+    expect_line hook-$r-verbs-only-uverbs0 $n "verbs=abi_version uverbs0 "
+    expect_line hook-$r-no-mad-entries $n "mad=abi_version "
+    expect_line hook-$r-verbs-context-opens $n "context 1: ok"
+    new_bundle $u sh -c "$SEE" || { fail hook-none-$r "bundle"; return; }
+    with_hook $u
+    run_fg "$r" $u
+    expect_line hook-$r-ungranted-sys-class-infiniband-empty $u "sys="
+    expect_line hook-$r-ungranted-ibv-devices-empty $u "devices="
+}
+
+# `rdmarun cdi generate` on the lab: rxe0's CDI device names its uverbs node with the numbers the kernel gave
+# it, rdma_cm comes with every device, and the hooks call this binary.
+case_cdi() {
+    local spec want cm rc=0
+    spec=$("$RDMARUN" cdi generate 2>&1) || rc=$?
+    if [[ $rc != 0 ]]; then fail cdi-generate "rc $rc: $(one_line <<<"$spec")"; return; fi
+    want="/dev/infiniband/uverbs0 c $((16#$(stat -c %t /dev/infiniband/uverbs0))):$((16#$(stat -c %T /dev/infiniband/uverbs0)))"
+    got=$(jq -r '.devices[] | select(.name == "rxe0") | .containerEdits.deviceNodes[] | "\(.path) \(.type) \(.major):\(.minor)"' <<<"$spec")
+    if [[ $got == "$want" ]]; then pass cdi-rxe0-names-uverbs0; else fail cdi-rxe0-names-uverbs0 "want '$want', got '$(one_line <<<"$got")'"; fi
+    got=$(jq -r '[.devices[].name] | join(" ")' <<<"$spec")
+    if [[ $got == "rxe0 all" ]]; then pass cdi-devices-rxe0-and-all; else fail cdi-devices-rxe0-and-all "got '$got'"; fi
+    cm=$(cat /sys/class/misc/rdma_cm/dev)
+    got=$(jq -r '.containerEdits.deviceNodes[] | "\(.path) \(.major):\(.minor)"' <<<"$spec")
+    if [[ $got == "/dev/infiniband/rdma_cm $cm" ]]; then pass cdi-rdma-cm-global; else fail cdi-rdma-cm-global "want rdma_cm $cm, got '$(one_line <<<"$got")'"; fi
+    got=$(jq -r '[.containerEdits.hooks[] | "\(.hookName)=\(.path)"] | join(" ")' <<<"$spec")
+    if [[ $got == "createRuntime=$RDMARUN createContainer=$RDMARUN poststop=$RDMARUN" ]]; then pass cdi-hooks-call-this-binary; else fail cdi-hooks-call-this-binary "got '$got'"; fi
+    if [[ $(jq -r '.devices[] | select(.name == "rxe0") | .containerEdits.deviceNodes[].path' <<<"$spec") != *umad* ]]; then pass cdi-no-umad-by-default; else fail cdi-no-umad-by-default "umad listed"; fi
+}
+
+# Exclusive mode through the hook: runc's create fails with the hook's clear error (rxe cannot move) and
+# leaves rxe0 on the host and no record behind.
+case_exclusive_hook() {
+    local n=excl-hook out rc=0
+    new_bundle $n sleep 100 || { fail exclusive-hook "bundle"; return; }
+    grant runc $n
+    with_hook $n
+    out=$(cd "$WORK/$n" && rt runc create $n 2>&1) || rc=$?
+    rt runc delete -f $n >/dev/null 2>&1
+    local want="rdma: cannot move device rxe0 (driver rxe) into the container's network namespace: operation not supported"
+    if [[ $rc != 0 && $out == *"$want"* ]]; then pass exclusive-hook-runc-move-fails-with-clear-error; else fail exclusive-hook-runc-move-fails-with-clear-error "rc $rc: $(one_line <<<"$out")"; fi
+    if rdma dev show rxe0 >/dev/null 2>&1 && [[ -z $(ls /run/rdmarun/rdma-hook 2>/dev/null) ]]; then pass exclusive-hook-rxe0-on-host-no-record; else fail exclusive-hook-rxe0-on-host-no-record "$(rdma dev 2>&1 | one_line); records: $(ls /run/rdmarun/rdma-hook 2>&1 | one_line)"; fi
+}
+
 guest_main() {
     SHARE=$1
     local mode=${2:-shared} out
@@ -284,6 +346,7 @@ guest_main() {
             && pass exclusive-mode-set || fail exclusive-mode-set "$(one_line <<<"$out")"
         case_exclusive_move_refused
         case_exclusive_ungranted
+        case_exclusive_hook
     else
         case_granted_annotation
         case_granted_env
@@ -297,6 +360,14 @@ guest_main() {
             case_hca_limit $r
             case_memlock $r
         done
+        case_cdi
+        # Last: a second device for the hook cases, so "only the granted one" can fail.
+        if out=$(rdma link add rxe1 type rxe netdev veth1 2>&1); then
+            for r in runc crun; do case_hook $r; done
+            rdma link delete rxe1 >/dev/null 2>&1 || fail hook-cleanup "rdma link delete rxe1 failed"
+        else
+            fail hook-second-device "rdma link add rxe1: $(one_line <<<"$out")"
+        fi
     fi
     umount "$HOSTROOT" 2>/dev/null
     echo "$passed passed, $failed failed" | tee "$SHARE/summary"
