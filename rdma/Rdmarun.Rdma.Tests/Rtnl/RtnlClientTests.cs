@@ -286,6 +286,43 @@ public class RtnlClientTests
     }
 
     [Fact]
+    public void an_ipoib_child_carries_its_pkey_and_is_created_in_the_containers_netns()
+    {
+        var add = """
+            5c000000 1000 0506 01000000 00000000   # len 92, RTM_NEWLINK, REQUEST|ACK|EXCL|CREATE
+            00 00 0000 00000000 00000000 00000000  # ifinfomsg: a new device
+            0d00 0300 6962302e38303031 00 000000   # IFLA_IFNAME "ib0.8001"
+            0800 0500 04000000                     # IFLA_LINK 4 (ib0)
+            0800 1c00 07000000                     # IFLA_NET_NS_FD 7
+            1c00 1280                              # IFLA_LINKINFO
+              0a00 0100 69706f6962 00 0000         #   IFLA_INFO_KIND "ipoib"
+              0c00 0280                            #   IFLA_INFO_DATA
+                0600 0100 0180 0000                #     IFLA_IPOIB_PKEY 0x8001
+            """;
+        var t = new RtnlReplay((add, [Ack(1)]));
+        new RtnlClient(t).AddIpoibChild(new RtnlLink(4, "ib0", 0, null), 0x8001, "ib0.8001", 7);
+        Assert.True(t.Finished);
+    }
+
+    [Fact]
+    public void an_ipoib_child_the_kernel_refuses_names_device_pkey_and_errno()
+    {
+        var t = new RtnlReplay(("""
+            5c000000 1000 0506 01000000 00000000
+            00 00 0000 00000000 00000000 00000000
+            0d00 0300 6962302e38303031 00 000000
+            0800 0500 04000000
+            0800 1c00 07000000
+            1c00 1280
+              0a00 0100 69706f6962 00 0000
+              0c00 0280
+                0600 0100 0180 0000
+            """, [Error(1, Errno.EOPNOTSUPP)]));
+        var e = Assert.Throws<RtnlException>(() => new RtnlClient(t).AddIpoibChild(new RtnlLink(4, "ib0", 0, null), 0x8001, "ib0.8001", 7));
+        Assert.Equal("netdev: cannot create ipoib device ib0.8001 for p_key 0x8001 on ib0 in the container's network namespace: operation not supported", e.Message);
+    }
+
+    [Fact]
     public void delete_link_by_index()
     {
         var del = """

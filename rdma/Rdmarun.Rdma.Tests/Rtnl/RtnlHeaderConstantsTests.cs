@@ -26,6 +26,7 @@ public partial class HeaderConstantsTests
     [InlineData("IFLA_MACVLAN_MODE", R.IflaMacvlanMode)]
     [InlineData("IFLA_IPVLAN_MODE", R.IflaIpvlanMode)]
     [InlineData("IFLA_VLAN_ID", R.IflaVlanId)]
+    [InlineData("IFLA_IPOIB_PKEY", R.IflaIpoibPkey)]
     [InlineData("MACVLAN_MODE_BRIDGE", R.MacvlanModeBridge)]
     [InlineData("IPVLAN_MODE_L2", R.IpvlanModeL2)]
     [InlineData("RTM_NEWADDR", R.NewAddr)]

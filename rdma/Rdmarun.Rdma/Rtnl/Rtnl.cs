@@ -18,6 +18,7 @@ public static class Rtnl
     public const ushort IflaInfoKind = 1, IflaInfoData = 2;
     // IFLA_INFO_DATA of a macvlan, ipvlan, vlan child; the modes: a macvlan bridge sees its siblings, ipvlan L2
     public const ushort IflaMacvlanMode = 1, IflaIpvlanMode = 1, IflaVlanId = 1;
+    public const ushort IflaIpoibPkey = 1;
     public const uint MacvlanModeBridge = 4;
     public const ushort IpvlanModeL2 = 0;
     public const ushort IflaVfInfo = 1, IflaVfRate = 6, IflaVfVlanList = 12, IflaVfVlanInfo = 1;

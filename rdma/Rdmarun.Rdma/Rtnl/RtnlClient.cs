@@ -85,6 +85,19 @@ public sealed class RtnlClient(IRtnlTransport transport, uint firstSequence = 1)
             RtnlCodec.Nested(Rtnl.IflaLinkinfo, NetlinkAttribute.String(Rtnl.IflaInfoKind, kind), RtnlCodec.Nested(Rtnl.IflaInfoData, data)));
     }
 
+    /// <summary>
+    /// Creates an IPoIB child of <paramref name="parent"/> (an InfiniBand port's netdev) for partition
+    /// <paramref name="pkey"/>, directly in the netns of <paramref name="netnsFd"/>, as `ip link add link ib0 name
+    /// ib0.8001 netns NS type ipoib pkey 0x8001`: the container's IP traffic then stays in that partition.
+    /// </summary>
+    public void AddIpoibChild(RtnlLink parent, ushort pkey, string name, int netnsFd)
+        => Exchange(Rtnl.NewLink, DoFlags | Rtnl.FlagCreate | Rtnl.FlagExcl,
+            $"create ipoib device {name} for p_key {Pkey.Format(pkey)} on {parent.Name} in the container's network namespace", IfInfo(0, 0, 0),
+            NetlinkAttribute.String(Rtnl.IflaIfname, name), NetlinkAttribute.U32(Rtnl.IflaLink, (uint)parent.Index),
+            NetlinkAttribute.U32(Rtnl.IflaNetNsFd, (uint)netnsFd),
+            RtnlCodec.Nested(Rtnl.IflaLinkinfo, NetlinkAttribute.String(Rtnl.IflaInfoKind, "ipoib"),
+                RtnlCodec.Nested(Rtnl.IflaInfoData, NetlinkAttribute.U16(Rtnl.IflaIpoibPkey, pkey))));
+
     /// <summary>Deletes a device (RTM_DELLINK by index), as `ip link del`.</summary>
     public void DeleteLink(RtnlLink link)
         => Exchange(Rtnl.DelLink, DoFlags, $"delete network device {link.Name}", IfInfo(link.Index, 0, 0));
