@@ -4,6 +4,7 @@
 #
 #   ci-inside.sh SHARE [--broken]
 #   ci-inside.sh SHARE --suite SUITE MODE     only `SUITE --inside DIR MODE` (a mode that needs its own boot)
+#   ci-inside.sh SHARE --suite SUITE          only `SUITE --inside DIR` (a suite that needs a boot of its own)
 #
 # Parts: selftest (selftest.sh --inside), conformance (rdmarun, runc, crun on cgroup v2), then every
 # tests/kernel-lab/*-suite.sh that runs in the guest (see ci.sh for how suites are called).
@@ -40,9 +41,9 @@ part_dir() {
 # The same for the fault-point build; a host path it may have been given is invisible here (under /tmp).
 if [[ -x $share/rdmarun-faults ]]; then export RDMARUN_FAULTS_BIN=$share/rdmarun-faults; else unset RDMARUN_FAULTS_BIN; fi
 if [[ $broken == --suite ]]; then
-    suite=${3:?suite} mode=${4:?mode}
-    name=$(basename "$suite" .sh)-$mode
-    run_part "$name" bash "$suite" --inside "$(part_dir "$name")" "$mode"
+    suite=${3:?suite} mode=${4:-}
+    name=$(basename "$suite" .sh)${mode:+-$mode}
+    run_part "$name" bash "$suite" --inside "$(part_dir "$name")" ${mode:+"$mode"}
     exit 0
 fi
 part_dir selftest >/dev/null

@@ -134,10 +134,12 @@ if command -v gcc >/dev/null && [[ -f /usr/include/infiniband/verbs.h ]]; then
             || echo "ci: gcc failed to build $(basename "$c"): $(tail -n 3 "$share/gcc.log")" >&2
     done
 fi
-guest_suites=() host_suites=() mode_boots=()
+guest_suites=() host_suites=() mode_boots=() systemd_suites=()
 if [[ -z $broken ]]; then
     for s in "$LAB_DIR"/*-suite.sh; do
         [[ -f $s ]] || continue
+        # "# lab-boot: --systemd": a boot of its own with systemd as PID 1 (lab.sh run --systemd).
+        if grep -q '^# lab-boot: --systemd' "$s"; then systemd_suites+=("$s"); continue; fi
         # --inside (selftest.sh's convention) runs in this boot; a suite that only knows how to boot
         # its own lab runs on the host; anything else is a plain in-guest script.
         if grep -q -- '--inside' "$s" || ! grep -q 'lab\.sh' "$s"; then guest_suites+=("$s"); else host_suites+=("$s"); fi
@@ -157,6 +159,7 @@ parts=(selftest)
 for s in "${guest_suites[@]}"; do parts+=("$(basename "$s" .sh)"); done
 echo "ci: one lab boot for: ${parts[*]} (timeout ${timeout} s)"
 for sm in "${mode_boots[@]}"; do echo "ci: then a boot of its own for $(basename "${sm% *}") mode ${sm##* }"; done
+for s in "${systemd_suites[@]}"; do echo "ci: then a boot with systemd as PID 1 for $(basename "$s")"; done
 [[ -n $broken ]] && echo "ci: --broken: selftest expects a wrong rdma.max value, so this run must report 1 failed and exit 1"
 t0=$(now)
 lab_rc=0
@@ -222,6 +225,28 @@ for sm in "${mode_boots[@]}"; do
     lab_rc=0
     run_lab --timeout "${KERNEL_LAB_CI_MODE_TIMEOUT:-600}" --share "$share" -- \
         "$(printf '%q ' bash "$GLAB/ci-inside.sh" "$share" --suite "$GLAB/$(basename "$s")" "$m")" || lab_rc=$?
+    case $lab_rc in
+        0 | 1) lab_note="" ;;
+        124) lab_note="the kernel lab timed out (exit 124: $(lab_why))" ;;
+        125) lab_note="the kernel lab failed (exit 125: $(lab_why))" ;;
+        *) lab_note="lab.sh run exited $lab_rc" ;;
+    esac
+    tally "$name" "$share/$name.log" "$share/$name.rc"
+    if [[ -n $lab_note && -f $share/$name.rc ]]; then
+        echo "FAIL lab-$name: $lab_note"
+        count "lab-$name" 0 1 0 $(($(now) - t0))
+    fi
+done
+
+# ---------------------------------------------------------------- suites that need systemd as PID 1
+
+for s in "${systemd_suites[@]}"; do
+    name=$(basename "$s" .sh)
+    echo "== $name (a boot of its own, systemd as PID 1)"
+    t0=$(now)
+    lab_rc=0
+    run_lab --systemd --timeout "${KERNEL_LAB_CI_MODE_TIMEOUT:-600}" --share "$share" -- \
+        "$(printf '%q ' bash "$GLAB/ci-inside.sh" "$share" --suite "$GLAB/$(basename "$s")")" || lab_rc=$?
     case $lab_rc in
         0 | 1) lab_note="" ;;
         124) lab_note="the kernel lab timed out (exit 124: $(lab_why))" ;;
