@@ -116,6 +116,7 @@ public class SystemdDriverTests
         Assert.Equal(100UL, v2["TasksMax"].Value);
         Assert.Equal(39UL, v2["CPUWeight"].Value);
         Assert.Equal(500_000UL, v2["CPUQuotaPerSecUSec"].Value);
+        Assert.Equal(100_000UL, v2["CPUQuotaPeriodUSec"].Value); // else systemd writes its own period to cpu.max
         // rdma has no systemd property: the fs manager writes rdma.max.
         Assert.DoesNotContain(v2.Keys, k => k.Contains("rdma", StringComparison.OrdinalIgnoreCase));
 

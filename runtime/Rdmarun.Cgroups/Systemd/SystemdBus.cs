@@ -19,14 +19,7 @@ public static class SystemdBus
         w.WriteMethodCallHeader(Service, ObjectPath, Manager, "StartTransientUnit", "ssa(sv)a(sa(sv))", MessageFlags.None);
         w.WriteString(req.Name);
         w.WriteString(req.Mode);
-        var props = w.WriteArrayStart(DBusType.Struct);
-        foreach (var p in req.Properties)
-        {
-            w.WriteStructureStart();
-            w.WriteString(p.Name);
-            WriteVariant(w, p);
-        }
-        w.WriteArrayEnd(props);
+        WriteProperties(w, req.Properties);
         var aux = w.WriteArrayStart(DBusType.Struct); // no auxiliary units
         w.WriteArrayEnd(aux);
         return w.CreateMessage();
@@ -38,6 +31,35 @@ public static class SystemdBus
         w.WriteString(unit);
         w.WriteString("replace");
         return w.CreateMessage();
+    }
+
+    /// <summary>SetUnitProperties(sba(sv)), runtime=true: limits changed by `update` stay in systemd's view of the unit.</summary>
+    public static MessageBuffer SetUnitPropertiesMessage(MessageWriter w, string unit, IReadOnlyList<UnitProperty> properties)
+    {
+        w.WriteMethodCallHeader(Service, ObjectPath, Manager, "SetUnitProperties", "sba(sv)", MessageFlags.None);
+        w.WriteString(unit);
+        w.WriteBool(true);
+        WriteProperties(w, properties);
+        return w.CreateMessage();
+    }
+
+    public static MessageBuffer GetUnitMessage(MessageWriter w, string unit)
+    {
+        w.WriteMethodCallHeader(Service, ObjectPath, Manager, "GetUnit", "s", MessageFlags.None);
+        w.WriteString(unit);
+        return w.CreateMessage();
+    }
+
+    private static void WriteProperties(MessageWriter w, IReadOnlyList<UnitProperty> properties)
+    {
+        var props = w.WriteArrayStart(DBusType.Struct);
+        foreach (var p in properties)
+        {
+            w.WriteStructureStart();
+            w.WriteString(p.Name);
+            WriteVariant(w, p);
+        }
+        w.WriteArrayEnd(props);
     }
 
     private static void WriteVariant(MessageWriter w, UnitProperty p)
@@ -62,17 +84,31 @@ public static class SystemdBus
 
     public static string StopUnit(string unit) => Call($"stop unit {unit}", w => StopUnitMessage(w, unit));
 
-    private static string Call(string what, Func<MessageWriter, MessageBuffer> build)
+    public static void SetUnitProperties(string unit, IReadOnlyList<UnitProperty> properties) =>
+        Call($"set properties of unit {unit}", w => SetUnitPropertiesMessage(w, unit, properties), static (m, _) => "");
+
+    /// <summary>Whether systemd still has the unit loaded (GetUnit answers NoSuchUnit once it is gone).</summary>
+    public static bool UnitLoaded(string unit)
+    {
+        try { Call($"get unit {unit}", w => GetUnitMessage(w, unit)); return true; }
+        catch (CgroupException e) when (e.Message.Contains("NoSuchUnit")) { return false; }
+    }
+
+    private static string Call(string what, Func<MessageWriter, MessageBuffer> build) =>
+        Call(what, build, static (Message m, object? _) => m.GetBodyReader().ReadObjectPathAsString());
+
+    private static string Call(string what, Func<MessageWriter, MessageBuffer> build, MessageValueReader<string> reader)
     {
         var address = SystemBusAddress();
         try
         {
             using var conn = new Connection(address);
             conn.ConnectAsync().AsTask().GetAwaiter().GetResult();
-            MessageBuffer msg;
-            using (var w = conn.GetMessageWriter()) msg = build(w);
-            return conn.CallMethodAsync(msg, static (Message m, object? _) => m.GetBodyReader().ReadObjectPathAsString(), null)
-                .GetAwaiter().GetResult();
+            // The writer lives until the reply is in: disposing it earlier recycled the message's buffer, and
+            // the call was never sent (seen against a real bus: Hello answered, then nothing, a hang).
+            using var w = conn.GetMessageWriter();
+            var msg = build(w);
+            return conn.CallMethodAsync(msg, reader, null).GetAwaiter().GetResult();
         }
         catch (DBusException e)
         {

@@ -64,7 +64,16 @@ public sealed class SystemdManager : ICgroupManager
         throw new CgroupException($"cgroup: systemd: unit {_path.Unit} started but its cgroup ({string.Join(", ", Paths.Values.Distinct())}) did not get pid {pid} within 5 s");
     }
 
-    public void Set(LinuxResources resources) => _fs.Set(resources);
+    /// <summary>
+    /// Limits systemd has a property for go to the unit first (runtime only), then every limit to the files:
+    /// systemd re-applies its own view of the unit on a daemon-reload, so that view must be the live one.
+    /// </summary>
+    public void Set(LinuxResources resources)
+    {
+        var props = TransientUnitRequest.ResourceProperties(resources, Mode == CgroupMode.Unified).ToList();
+        if (props.Count > 0) SystemdBus.SetUnitProperties(_path.Unit, props);
+        _fs.Set(resources);
+    }
     public IReadOnlyList<int> GetPids() => _fs.GetPids();
     public IReadOnlyList<int> GetAllPids() => _fs.GetAllPids();
     public void Freeze() => _fs.Freeze();
@@ -78,7 +87,14 @@ public sealed class SystemdManager : ICgroupManager
     public void Destroy()
     {
         // A scope whose processes are gone is collected by systemd anyway; a missing unit is not an error.
-        try { SystemdBus.StopUnit(_path.Unit); }
+        try
+        {
+            SystemdBus.StopUnit(_path.Unit);
+            // The stop is a job: wait (bounded) until systemd has dropped the unit, so that a create with the
+            // same name right after this delete does not find it still loaded ("Unit ... already exists").
+            var deadline = DateTime.UtcNow.AddSeconds(5);
+            while (SystemdBus.UnitLoaded(_path.Unit) && DateTime.UtcNow < deadline) Thread.Sleep(20);
+        }
         catch (CgroupException e) when (e.Message.Contains("NoSuchUnit")) { }
         _fs.Destroy();
     }

@@ -48,6 +48,8 @@ public sealed class TransientUnitRequest
             ulong perSec = (ulong)quota * 1_000_000 / period;
             perSec = (perSec + 9_999) / 10_000 * 10_000;
             yield return UnitProperty.UInt64("CPUQuotaPerSecUSec", perSec);
+            // Without it systemd writes its own 100 ms period (cpu.max "Q 100000"), not the spec's.
+            if (r.CPU.Period is { } per && per > 0) yield return UnitProperty.UInt64("CPUQuotaPeriodUSec", per);
         }
     }
 

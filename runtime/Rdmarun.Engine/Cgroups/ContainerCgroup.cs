@@ -1,4 +1,5 @@
 using Rdmarun.Cgroups;
+using Rdmarun.Engine.Container;
 using Rdmarun.Engine.Lifecycle;
 using Rdmarun.OciSpec;
 
@@ -23,8 +24,10 @@ public sealed class ContainerCgroup
             : CgroupManagerFactory.Create(spec.Linux?.CgroupsPath, id, setup, rootless));
     }
 
-    public static ContainerCgroup? Load(Dictionary<string, string>? paths) =>
-        paths is null || paths.Count == 0 ? null : new(CgroupManagerFactory.Load(paths));
+    /// <summary>The manager of a saved container: the systemd driver when it was created with --systemd-cgroup (delete stops its unit).</summary>
+    public static ContainerCgroup? Load(ContainerRecord r) =>
+        r.CgroupPaths is not { Count: > 0 } paths ? null
+        : new(r.SystemdCgroup ? Rdmarun.Cgroups.Systemd.SystemdManager.Load(paths) : CgroupManagerFactory.Load(paths));
 
     public void Apply(int pid) => _mgr.Apply(pid);
     public void Set(LinuxResources? r) { if (r is not null) _mgr.Set(r); }

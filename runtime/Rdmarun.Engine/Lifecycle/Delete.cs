@@ -27,7 +27,7 @@ public static class Delete
         FaultPoint.Hit("delete.after-lock");
         var r = store.Load(id);
         var status = Status.Of(r, store);
-        var cg = ContainerCgroup.Load(r.CgroupPaths);
+        var cg = ContainerCgroup.Load(r);
         switch (status)
         {
             case ContainerStatus.Stopped:
@@ -48,7 +48,7 @@ public static class Delete
     private static void Undo(ContainerRecord partial)
     {
         HookTracking.KillLeftover(partial.RunningHook);
-        var cg = ContainerCgroup.Load(partial.CgroupPaths);
+        var cg = ContainerCgroup.Load(partial);
         KillEverything(partial, cg);
         Rdma.RdmaNetnsMove.ReturnOnDelete(partial);
         Net.NetDevicesMove.ReturnOnDelete(partial);

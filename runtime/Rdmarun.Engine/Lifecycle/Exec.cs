@@ -28,7 +28,7 @@ public static class Exec
             throw new RuntimeError("cannot allocate tty if rdmarun will detach without setting console socket");
         using var tty = process.Terminal == true && console is null ? TtyProxy.Create() : null;
         using var waiter = o.Detach ? null : ChildWaiter.BecomeSubreaper();
-        var cg = ContainerCgroup.Load(r.CgroupPaths);
+        var cg = ContainerCgroup.Load(r);
         // Namespaces the container shares with the host are not joined (nothing to join).
         var joins = (r.NamespacePaths ?? []).Where(kv => File.Exists(kv.Value) || kv.Value.StartsWith("/proc/"))
             .ToDictionary(kv => kv.Key, kv => kv.Value);

@@ -15,7 +15,7 @@ public static class Kill
         if (status == ContainerStatus.Stopped && !all) throw new RuntimeError("container not running");
         if (all)
         {
-            var cg = ContainerCgroup.Load(r.CgroupPaths);
+            var cg = ContainerCgroup.Load(r);
             if (cg is not null) { cg.KillAll(signal); return; }
         }
         if (status == ContainerStatus.Stopped) return;

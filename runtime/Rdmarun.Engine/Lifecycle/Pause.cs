@@ -17,5 +17,5 @@ public static class Pause
     }
 
     internal static ContainerCgroup Load(ContainerRecord r) =>
-        ContainerCgroup.Load(r.CgroupPaths) ?? throw new RuntimeError($"container {r.Id} has no cgroup recorded in its state");
+        ContainerCgroup.Load(r) ?? throw new RuntimeError($"container {r.Id} has no cgroup recorded in its state");
 }

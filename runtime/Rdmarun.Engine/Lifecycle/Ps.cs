@@ -15,7 +15,7 @@ public static class Ps
         var store = new StateStore(g.Root);
         StateStore.ValidateId(id);
         var r = store.Load(id);
-        var cg = ContainerCgroup.Load(r.CgroupPaths);
+        var cg = ContainerCgroup.Load(r);
         if (cg is null || !cg.Exists()) return [];
         return cg.Pids();
     }

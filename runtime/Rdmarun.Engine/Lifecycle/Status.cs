@@ -12,7 +12,7 @@ public static class Status
         if (File.Exists(store.FifoOf(r.Id))) return ContainerStatus.Created;
         try
         {
-            if (ContainerCgroup.Load(r.CgroupPaths)?.IsFrozen() == true) return ContainerStatus.Paused;
+            if (ContainerCgroup.Load(r)?.IsFrozen() == true) return ContainerStatus.Paused;
         }
         catch (Exception) { /* a cgroup we cannot read does not make the container paused */ }
         return ContainerStatus.Running;
