@@ -19,6 +19,8 @@ RDMARUN=${RDMARUN_BIN:-$REPO/out/rdmarun}
 host_main() {
     local share rc=0 mode total_p=0 total_f=0 p f
     share=$(mktemp -d "${TMPDIR:-/tmp}/kernel-lab-rdma.XXXXXX") || return 125
+    # mktemp makes it 0700: the memlock cases exec the probe from it as uid 65534.
+    chmod 755 "$share" || return 125
     # shellcheck disable=SC2064
     trap "rm -rf '$share'" EXIT
     # Compiled here: gcc under TCG emulation is slow. A copy of the binary: a rebuild during the
