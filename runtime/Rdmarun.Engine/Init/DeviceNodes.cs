@@ -34,8 +34,14 @@ public static class DeviceNodes
     private static void Make(string rootfs, string path, string type, long major, long minor, uint? mode, uint? uid, uint? gid, bool inUserNs)
     {
         if (!path.StartsWith('/')) throw new RuntimeError($"linux.devices: path {path} is not absolute");
-        var dest = SecurePath.Join(rootfs, path);
+        // Resolve only the parent inside the rootfs: the node itself replaces whatever the image put at
+        // its path. Following an image's /dev/null symlink would make the node at the link's target and
+        // leave the link, which masked paths would then bind (CVE-2025-31133).
+        var name = Path.GetFileName(path);
+        if (name.Length == 0 || name is "." or "..") throw new RuntimeError($"linux.devices: path {path} names no file");
+        var dest = Path.Combine(SecurePath.Join(rootfs, Path.GetDirectoryName(path)!), name);
         Mounter.MkdirAll(Path.GetDirectoryName(dest)!);
+        if (new FileInfo(dest).LinkTarget is not null) File.Delete(dest); // unlinks the link, not its target
         if (inUserNs)
         {
             // mknod is not allowed in a user namespace: bind the host's node instead (as runc does).

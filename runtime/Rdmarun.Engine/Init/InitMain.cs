@@ -35,7 +35,10 @@ public static unsafe class InitMain
         }
         catch (Exception e)
         {
-            var msg = e is RuntimeError or SyscallException or SpecException ? e.Message : e.ToString();
+            // File-system errors are bare resource keys in the AOT build: "path: reason" instead of a stack trace.
+            var msg = e is RuntimeError or SyscallException or SpecException ? e.Message
+                : e is IOException or UnauthorizedAccessException ? IoErrorText.Describe(e)
+                : e.ToString();
             if (!readySent)
             {
                 try { Launch.InitLauncher.SendMessage(ch, InitMessage.Error, msg); } catch { }

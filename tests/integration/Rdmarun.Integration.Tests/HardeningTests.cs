@@ -306,4 +306,24 @@ public class HardeningTests
         p.WaitForExit();
         return int.TryParse(o, out var u) ? u : -1;
     }
+    [Fact]
+    public void Masked_paths_are_bound_from_a_real_null_device_even_when_the_image_links_dev_null_to_a_host_file()
+    {
+        // CVE-2025-31133: a runtime binds /dev/null over each masked path; an image whose /dev/null is a
+        // symlink (here to the kernel's core_pattern) made that bind land the link's target on the masked
+        // path, writable. With no /dev tmpfs in the spec the image's own /dev is the container's.
+        using var b = new Bundle("sh", "-c", "stat -c '%F %t:%T' /dev/null /proc/timer_list; readlink /dev/null || echo not-a-link");
+        var mounts = b.Config["mounts"]!.AsArray();
+        foreach (var m in mounts.Where(m => m!["destination"]!.GetValue<string>().StartsWith("/dev")).ToList()) mounts.Remove(m);
+        var masked = b.Linux["maskedPaths"]!.AsArray().Select(n => n!.GetValue<string>()).ToList();
+        Assert.Contains("/proc/timer_list", masked);
+        File.CreateSymbolicLink(Path.Combine(b.Rootfs, "dev/null"), "/proc/sys/kernel/core_pattern");
+        b.Save();
+        var before = File.ReadAllText("/proc/sys/kernel/core_pattern");
+        var r = b.Rt("run", b.NewId());
+        Assert.True(r.ExitCode == 0, r.ToString());
+        // Both the container's /dev/null and the masked file are the null device (1:3), not a link.
+        Assert.Equal("character special file 1:3\ncharacter special file 1:3\nnot-a-link", r.Stdout.Trim());
+        Assert.Equal(before, File.ReadAllText("/proc/sys/kernel/core_pattern"));
+    }
 }
