@@ -20,7 +20,7 @@
 #
 # Outputs: out/kernel-lab-ci/ (the share: PART.log, PART.rc), out/conformance-lab.md and .json.
 # Environment: RDMARUN_CONFORMANCE_RUNTIMES (conformance columns, default "rdmarun runc crun"),
-# KERNEL_LAB_CI_TIMEOUT (seconds for the one boot, default 1800), KERNEL_LAB_CI_MODE_TIMEOUT (each extra mode boot, default 600), RDMARUN_BIN (default out/rdmarun),
+# KERNEL_LAB_CI_TIMEOUT (seconds for the one boot, default 2700), KERNEL_LAB_CI_MODE_TIMEOUT (each extra mode boot, default 600), RDMARUN_BIN (default out/rdmarun),
 # RDMARUN_FAULTS_BIN (fault-suite's fault-point build, default out/faults/rdmarun).
 set -uo pipefail
 # One brace group: bash parses all of it before running, so editing this file mid-run (a long boot)
@@ -34,7 +34,7 @@ case ${1:-} in
     "") [[ ${KERNEL_LAB_CI_BROKEN:-0} == 1 ]] && broken=--broken ;;
     *) echo "usage: ci.sh [--broken]" >&2; exit 2 ;;
 esac
-timeout=${KERNEL_LAB_CI_TIMEOUT:-1800}
+timeout=${KERNEL_LAB_CI_TIMEOUT:-2700}
 share=$REPO/out/kernel-lab-ci
 rdmarun=${RDMARUN_BIN:-$REPO/out/rdmarun}
 faults=${RDMARUN_FAULTS_BIN:-$REPO/out/faults/rdmarun}

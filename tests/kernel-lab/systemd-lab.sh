@@ -4,8 +4,8 @@
 # controller, rxe0).
 # lab-boot: --systemd   (ci.sh: this suite gets a boot of its own with systemd as PID 1)
 #
-#   systemd-suite.sh               on the host: builds verbs-probe, boots the lab with --systemd, runs the cases
-#   systemd-suite.sh --inside DIR  the cases themselves (DIR: a scratch/share dir; needs systemd as PID 1)
+#   systemd-lab.sh               on the host: builds verbs-probe, boots the lab with --systemd, runs the cases
+#   systemd-lab.sh --inside DIR  the cases themselves (DIR: a scratch/share dir; needs systemd as PID 1)
 # Prints "PASS name" / "FAIL name: reason" lines and "N passed, N failed"; exit 0 only when all passed.
 # RDMARUN_BIN overrides the binary (default: out/rdmarun of this checkout).
 set -uo pipefail
@@ -23,13 +23,13 @@ host_main() {
     trap "rm -rf '$share'" EXIT
     if command -v gcc >/dev/null && [[ -f /usr/include/infiniband/verbs.h ]]; then
         gcc -O2 -Wall -o "$share/verbs-probe" "$LAB_DIR/verbs-probe.c" -libverbs \
-            || echo "systemd-suite: gcc failed to build verbs-probe" >&2
+            || echo "systemd-lab: gcc failed to build verbs-probe" >&2
     fi
     # Snapshots: edits or a rebuild on the host during the run must not reach the guest half-way.
-    cp "$LAB_DIR/systemd-suite.sh" "$share/systemd-suite.sh"
+    cp "$LAB_DIR/systemd-lab.sh" "$share/systemd-lab.sh"
     cp "$RDMARUN" "$share/rdmarun" || return 125
     "$LAB_DIR/lab.sh" run --systemd --timeout "${SUITE_TIMEOUT:-600}" --share "$share" --env "RDMARUN_BIN=$share/rdmarun" \
-        --env "SUITE_REPO=$REPO" -- "$(printf '%q ' bash "$share/systemd-suite.sh" --inside "$share")" || rc=$?
+        --env "SUITE_REPO=$REPO" -- "$(printf '%q ' bash "$share/systemd-lab.sh" --inside "$share")" || rc=$?
     if [[ ! -f $share/summary ]]; then
         echo "FAIL lab: lab.sh run --systemd exited $rc before the cases finished"
         echo "0 passed, 1 failed"
