@@ -19,7 +19,7 @@ _without_service_starts() {
 ensure_deps() {
   case "$1" in
     build) _apt_install gcc libc6-dev libseccomp-dev busybox-static ;;
-    test) _apt_install gcc libc6-dev libseccomp-dev busybox-static runc crun iproute2 kmod procps uidmap ;;
+    test) _apt_install gcc libc6-dev libseccomp-dev busybox-static runc crun iproute2 kmod procps uidmap dbus-daemon ;;
     hpc) _apt_install openmpi-bin libopenmpi-dev uidmap procps ;;
     slurm) _without_service_starts _apt_install slurm-wlm munge runc jq busybox-static ;;
     engines) _without_service_starts _apt_install docker.io containerd podman runc iptables python3 util-linux bsdutils busybox-static ;;
