@@ -217,14 +217,16 @@ fi
 
 # ---------------------------------------------------------------- modes that need a boot of their own
 
-for sm in "${mode_boots[@]}"; do
-    s=${sm% *} m=${sm##* }
-    name=$(basename "$s" .sh)-$m
-    echo "== $name (a boot of its own)"
+# A suite in a boot of its own: its name, extra `lab.sh run` options, then ci-inside.sh's --suite
+# arguments. A suite that failed its cases exits 1: only other codes are the lab's failure.
+own_boot() { # name [lab-option...] -- suite-path [mode]
+    local name=$1 opts=() t0 lab_rc=0
+    shift
+    while [[ $1 != -- ]]; do opts+=("$1"); shift; done
+    shift
     t0=$(now)
-    lab_rc=0
-    run_lab --timeout "${KERNEL_LAB_CI_MODE_TIMEOUT:-600}" --share "$share" -- \
-        "$(printf '%q ' bash "$GLAB/ci-inside.sh" "$share" --suite "$GLAB/$(basename "$s")" "$m")" || lab_rc=$?
+    run_lab "${opts[@]}" --timeout "${KERNEL_LAB_CI_MODE_TIMEOUT:-600}" --share "$share" -- \
+        "$(printf '%q ' bash "$GLAB/ci-inside.sh" "$share" --suite "$@")" || lab_rc=$?
     case $lab_rc in
         0 | 1) lab_note="" ;;
         124) lab_note="the kernel lab timed out (exit 124: $(lab_why))" ;;
@@ -236,28 +238,19 @@ for sm in "${mode_boots[@]}"; do
         echo "FAIL lab-$name: $lab_note"
         count "lab-$name" 0 1 0 $(($(now) - t0))
     fi
+}
+
+for sm in "${mode_boots[@]}"; do
+    s=${sm% *} m=${sm##* }
+    echo "== $(basename "$s" .sh)-$m (a boot of its own)"
+    own_boot "$(basename "$s" .sh)-$m" -- "$GLAB/$(basename "$s")" "$m"
 done
 
 # ---------------------------------------------------------------- suites that need systemd as PID 1
 
 for s in "${systemd_suites[@]}"; do
-    name=$(basename "$s" .sh)
-    echo "== $name (a boot of its own, systemd as PID 1)"
-    t0=$(now)
-    lab_rc=0
-    run_lab --systemd --timeout "${KERNEL_LAB_CI_MODE_TIMEOUT:-600}" --share "$share" -- \
-        "$(printf '%q ' bash "$GLAB/ci-inside.sh" "$share" --suite "$GLAB/$(basename "$s")")" || lab_rc=$?
-    case $lab_rc in
-        0 | 1) lab_note="" ;;
-        124) lab_note="the kernel lab timed out (exit 124: $(lab_why))" ;;
-        125) lab_note="the kernel lab failed (exit 125: $(lab_why))" ;;
-        *) lab_note="lab.sh run exited $lab_rc" ;;
-    esac
-    tally "$name" "$share/$name.log" "$share/$name.rc"
-    if [[ -n $lab_note && -f $share/$name.rc ]]; then
-        echo "FAIL lab-$name: $lab_note"
-        count "lab-$name" 0 1 0 $(($(now) - t0))
-    fi
+    echo "== $(basename "$s" .sh) (a boot of its own, systemd as PID 1)"
+    own_boot "$(basename "$s" .sh)" --systemd -- "$GLAB/$(basename "$s")"
 done
 
 # ---------------------------------------------------------------- suites that boot their own lab
