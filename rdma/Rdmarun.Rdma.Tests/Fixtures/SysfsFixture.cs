@@ -162,6 +162,34 @@ public sealed class SysfsFixture : IDisposable
     }
 
     /// <summary>
+    /// An mlx4 (ConnectX-3) host in SR-IOV mode, as drivers/infiniband/hw/mlx4/sysfs.c lays it out: the PF mlx4_0
+    /// (0000:05:00.0, IPoIB netdev ib0) holds the iov tree: the physical P_Key table of port 1 (0xffff, 0x8001,
+    /// 0x8002, and an empty last slot, where "none" points) and, per function, the virtual-to-physical map. VF
+    /// mlx4_1 (0000:05:00.1, IPoIB netdev ib1 with dev_port 0) maps its virtual 0-2 to physical 0-2 and 3 to
+    /// none, so its own table shows all three keys. The PF's own map (slave 0) is there too; the driver refuses
+    /// writes to it.
+    /// </summary>
+    public static SysfsFixture Mlx4SriovHost()
+    {
+        var f = new SysfsFixture();
+        f.Device("mlx4_0", "0002:c903:0031:7e30", pci: "0000:05:00.0", driver: "mlx4_core", netdevs: ["ib0"])
+            .Port("mlx4_0", 1, pkeys: ["0xffff", "0x8001", "0x8002"]).Uverbs(0, "mlx4_0");
+        f.Device("mlx4_1", "0002:c903:0031:7e40", pci: "0000:05:00.1", driver: "mlx4_core", netdevs: ["ib1"])
+            .Port("mlx4_1", 1, pkeys: ["0xffff", "0x8001", "0x8002"]).Uverbs(1, "mlx4_1")
+            .File("sys/devices/pci0000:00/0000:05:00.1/net/ib1/dev_port", "0")
+            .File("sys/devices/pci0000:00/0000:05:00.1/net/ib1/type", "32");
+        string[] physical = ["0xffff", "0x8001", "0x8002", "0x0000"];
+        for (var i = 0; i < physical.Length; i++) f.File($"sys/class/infiniband/mlx4_0/iov/ports/1/pkeys/{i}", physical[i]);
+        foreach (var fn in new[] { "0000:05:00.0", "0000:05:00.1" })
+        {
+            string[] map = ["0", "1", "2", "none"];
+            for (var v = 0; v < map.Length; v++) f.File($"sys/class/infiniband/mlx4_0/iov/{fn}/ports/1/pkey_idx/{v}", map[v]);
+        }
+        f.RdmaCm();
+        return f;
+    }
+
+    /// <summary>
     /// The kernel lab as discovered there on Linux 6.1: soft-RoCE rxe0 on veth0 (192.168.77.1), no parent device,
     /// uverbs0 231:192, umad0/issm0, rdma_cm 10:124 (a dynamic misc minor). <paramref name="minimal"/> drops the MAD
     /// nodes and rdma_cm (ib_umad and rdma_ucm not loaded).

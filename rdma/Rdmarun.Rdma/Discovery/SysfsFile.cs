@@ -56,6 +56,13 @@ internal static class SysfsFile
         return int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var d) ? d : null;
     }
 
+    /// <summary>The mode's owner-write bit (root ignores modes, so the bit is what says whether the kernel has a store method).</summary>
+    public static bool OwnerWritable(string path)
+    {
+        try { return (File.GetUnixFileMode(path) & UnixFileMode.UserWrite) != 0; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
+    }
+
     /// <summary>Names of entries in a directory whose names are numbers, in numeric order.</summary>
     public static IEnumerable<int> NumberedEntries(string dir)
     {

@@ -40,7 +40,23 @@ public sealed class SysfsRdmaDiscovery(string root = "/")
             ports,
             netdevs,
             charDevices.Where(c => string.Equals(c.IbDevice, name, StringComparison.Ordinal)).ToList(),
-            ReadMlx4Iov(dir));
+            ReadMlx4Iov(dir))
+        {
+            PciSlot = ReadPciSlot(dir),
+        };
+    }
+
+    static string? ReadPciSlot(string deviceDir)
+    {
+        try
+        {
+            var target = new DirectoryInfo(Path.Combine(deviceDir, "device")).LinkTarget;
+            return target is null ? null : Path.GetFileName(target.TrimEnd('/'));
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     static string? ReadDriver(string deviceDir)
@@ -126,9 +142,14 @@ public sealed class SysfsRdmaDiscovery(string root = "/")
             {
                 var idxDir = Path.Combine(portsDir, port.ToString(CultureInfo.InvariantCulture), "pkey_idx");
                 var map = new SortedDictionary<int, int?>();
+                var writable = true;
                 foreach (var v in SysfsFile.NumberedEntries(idxDir))
-                    map[v] = SysfsFile.ReadInt(Path.Combine(idxDir, v.ToString(CultureInfo.InvariantCulture))); // "none" → null
-                functions.Add(new Mlx4FunctionPkeyMap(slot, port, map));
+                {
+                    var file = Path.Combine(idxDir, v.ToString(CultureInfo.InvariantCulture));
+                    map[v] = SysfsFile.ReadInt(file); // "none" → null
+                    writable &= SysfsFile.OwnerWritable(file);
+                }
+                functions.Add(new Mlx4FunctionPkeyMap(slot, port, map) { Writable = writable && map.Count > 0 });
             }
         }
         return new Mlx4Iov(physical, functions);

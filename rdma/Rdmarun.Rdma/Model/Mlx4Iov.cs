@@ -9,4 +9,11 @@ public sealed record Mlx4Iov(
     IReadOnlyList<Mlx4FunctionPkeyMap> Functions);
 
 /// <summary>VirtualToPhysical[v] = physical index, or null when the slot reads "none".</summary>
-public sealed record Mlx4FunctionPkeyMap(string PciSlot, int Port, IReadOnlyDictionary<int, int?> VirtualToPhysical);
+public sealed record Mlx4FunctionPkeyMap(string PciSlot, int Port, IReadOnlyDictionary<int, int?> VirtualToPhysical)
+{
+    /// <summary>
+    /// Every pkey_idx file has its owner-write bit: mlx4 gives the files a store method (mode 0644) only on
+    /// InfiniBand ports; on Ethernet ports they are 0444 and cannot be remapped.
+    /// </summary>
+    public bool Writable { get; init; }
+}

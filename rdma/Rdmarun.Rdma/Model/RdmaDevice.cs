@@ -13,6 +13,9 @@ public sealed record RdmaDevice(
     IReadOnlyList<RdmaCharDevice> CharDevices,
     Mlx4Iov? Iov)
 {
+    /// <summary>The PCI address of the function behind the device (device link's name, "0000:05:00.1"); null for soft devices.</summary>
+    public string? PciSlot { get; init; }
+
     /// <summary>
     /// The kernel driver for messages: the device/driver link (mlx5_core) when there is one, else the name
     /// without its instance number (soft devices like rxe0 have no parent device).

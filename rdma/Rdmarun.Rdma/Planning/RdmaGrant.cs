@@ -49,6 +49,12 @@ public sealed record RdmaGrant
     /// </summary>
     public IReadOnlyList<string> HiddenPaths { get; init; } = [];
 
+    /// <summary>
+    /// mlx4 VF ports whose P_Key mapping the runtime must rewrite (and restore on delete) for the P_Key check to
+    /// hold; empty unless a granted mlx4 VF exposes a key the container may not use.
+    /// </summary>
+    public IReadOnlyList<Mlx4PkeyRemap> PkeyRemaps { get; init; } = [];
+
     /// <summary>Things that did not block the grant but a user should hear about (missing uverbs node...).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 }

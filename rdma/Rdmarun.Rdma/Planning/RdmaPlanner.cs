@@ -19,11 +19,12 @@ public static class RdmaPlanner
                     $"rdma: p_key {key} (from {request.PkeysSource}) names device {named}, which this container is not granted");
         var granted = new List<RdmaGrantedDevice>();
         var maxEntries = new List<RdmaMaxEntry>();
+        var remaps = new List<Mlx4PkeyRemap>();
 
         foreach (var (device, devicePolicy) in selected)
         {
             var pkeys = GrantPkeys(request, policy, devicePolicy, device, warnings);
-            if (pkeys is not null) CheckPkeyTables(device, pkeys, request, policy);
+            if (pkeys is not null) CheckPkeyTables(device, pkeys, request, policy, inventory, remaps);
             var umad = request.Mad >= RdmaMadAccess.Umad;
             var issm = request.Mad == RdmaMadAccess.UmadAndIssm;
             if (umad && !policy.MadAllowed(devicePolicy))
@@ -57,6 +58,7 @@ public static class RdmaPlanner
             RdmaMax = maxEntries,
             Memlock = memlock,
             HiddenPaths = Hidden(granted, inventory),
+            PkeyRemaps = remaps,
             Warnings = warnings,
         };
     }
@@ -112,20 +114,33 @@ public static class RdmaPlanner
 
     /// <summary>
     /// A P_Key restriction means nothing while the port's table still holds other keys: verbs use any table
-    /// entry (ibv_query_pkey, then the QP's pkey_index), and IPoIB children can be made for any of them. rdmarun
-    /// does not rewrite tables (mlx4's iov pkey_idx remapping is not applied yet; mlx5 VF tables come from the
-    /// subnet manager), so a port exposing a key the container may not use is refused. The fix is on the
-    /// fabric side: a VF whose table holds only allowed keys, or the keys allowed.
+    /// entry (ibv_query_pkey, then the QP's pkey_index), and IPoIB children can be made for any of them. An mlx4
+    /// VF's table is the PF's pkey_idx mapping, which rdmarun rewrites (planned here, written by the runtime once
+    /// the container's record can name it for the undo). Other tables (mlx5 VFs, PFs) come from the subnet
+    /// manager, so a port exposing a key the container may not use is refused; the fix is on the fabric side.
     /// </summary>
-    static void CheckPkeyTables(RdmaDevice device, IReadOnlyList<ushort> allowed, RdmaRequest request, RdmaPolicy policy)
+    static void CheckPkeyTables(RdmaDevice device, IReadOnlyList<ushort> allowed, RdmaRequest request, RdmaPolicy policy,
+        RdmaInventory inventory, List<Mlx4PkeyRemap> remaps)
     {
         foreach (var port in device.Ports.Where(p => p.LinkLayer == RdmaLinkLayer.InfiniBand))
         {
             var extra = port.UsedPkeys.Where(e => !allowed.Any(a => Pkey.Covers(a, e.Value))).Select(e => e.Value).ToList();
             if (extra.Count == 0) continue;
             var source = request.Pkeys.Count > 0 ? request.PkeysSource : $"policy {policy.Source}";
+            var exposes = $"rdma: device {device.Name} port {port.Number} exposes p_key{(extra.Count > 1 ? "s" : "")} {string.Join(", ", extra.Select(Pkey.Format))}, which this container may not use (allowed from {source}: {string.Join(", ", allowed.Select(Pkey.Format))})";
+            if (Mlx4PkeyRemap.Find(inventory, device, port.Number) is { } vf)
+            {
+                var where = $"{vf.Pf.Name} iov/{vf.Map.PciSlot}/ports/{vf.Map.Port}/pkey_idx";
+                if (!vf.Map.Writable)
+                    throw new RdmaRefusalException(RdmaRefusalReason.PkeyTableNotRestricted,
+                        $"{exposes}, and its mlx4 p_key mapping ({where}) is not writable (an Ethernet port, or sysfs read-only here), so rdmarun cannot restrict it");
+                remaps.Add(Mlx4PkeyRemap.Plan(device, port.Number, vf.Pf, vf.Map, allowed)
+                    ?? throw new RdmaRefusalException(RdmaRefusalReason.PkeyTableNotRestricted,
+                        $"{exposes}, and its mlx4 p_key mapping ({where}) has {vf.Map.VirtualToPhysical.Count} slots, fewer than the allowed keys in the port's table"));
+                continue;
+            }
             throw new RdmaRefusalException(RdmaRefusalReason.PkeyTableNotRestricted,
-                $"rdma: device {device.Name} port {port.Number} exposes p_key{(extra.Count > 1 ? "s" : "")} {string.Join(", ", extra.Select(Pkey.Format))}, which this container may not use (allowed from {source}: {string.Join(", ", allowed.Select(Pkey.Format))}), and rdmarun cannot restrict the p_key table of driver {device.DriverName}; grant a VF whose table the subnet manager limits to allowed keys");
+                $"{exposes}, and rdmarun cannot restrict the p_key table of driver {device.DriverName}; grant a VF whose table the subnet manager limits to allowed keys");
         }
     }
 
