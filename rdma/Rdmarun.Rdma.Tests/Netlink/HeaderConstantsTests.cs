@@ -32,6 +32,13 @@ public partial class HeaderConstantsTests
         Assert.Equal(Nldev.CmdSysGet, v["RDMA_NLDEV_CMD_SYS_GET"]);
         Assert.Equal(Nldev.CmdSysSet, v["RDMA_NLDEV_CMD_SYS_SET"]);
         Assert.Equal(Nldev.CmdGetChardev, v["RDMA_NLDEV_CMD_GET_CHARDEV"]);
+        Assert.Equal(Nldev.CmdResQpGet, v["RDMA_NLDEV_CMD_RES_QP_GET"]);
+        Assert.Equal(Nldev.CmdStatSet, v["RDMA_NLDEV_CMD_STAT_SET"]);
+        Assert.Equal(Nldev.CmdStatGet, v["RDMA_NLDEV_CMD_STAT_GET"]);
+        Assert.Equal(Nldev.CmdStatDel, v["RDMA_NLDEV_CMD_STAT_DEL"]);
+        Assert.Equal((long)RdmaCounterMode.None, v["RDMA_COUNTER_MODE_NONE"]);
+        Assert.Equal((long)RdmaCounterMode.Auto, v["RDMA_COUNTER_MODE_AUTO"]);
+        Assert.Equal((long)RdmaCounterMode.Manual, v["RDMA_COUNTER_MODE_MANUAL"]);
     }
 
     [Theory]
@@ -61,6 +68,22 @@ public partial class HeaderConstantsTests
     [InlineData("RDMA_NLDEV_ATTR_CHARDEV_ABI", Nldev.AttrChardevAbi)]
     [InlineData("RDMA_NLDEV_ATTR_CHARDEV", Nldev.AttrChardev)]
     [InlineData("RDMA_NLDEV_SYS_ATTR_COPY_ON_FORK", Nldev.AttrSysCopyOnFork)]
+    [InlineData("RDMA_NLDEV_ATTR_RES_QP", Nldev.AttrResQp)]
+    [InlineData("RDMA_NLDEV_ATTR_RES_QP_ENTRY", Nldev.AttrResQpEntry)]
+    [InlineData("RDMA_NLDEV_ATTR_RES_LQPN", Nldev.AttrResLqpn)]
+    [InlineData("RDMA_NLDEV_ATTR_RES_TYPE", Nldev.AttrResType)]
+    [InlineData("RDMA_NLDEV_ATTR_RES_STATE", Nldev.AttrResState)]
+    [InlineData("RDMA_NLDEV_ATTR_RES_PID", Nldev.AttrResPid)]
+    [InlineData("RDMA_NLDEV_ATTR_STAT_MODE", Nldev.AttrStatMode)]
+    [InlineData("RDMA_NLDEV_ATTR_STAT_RES", Nldev.AttrStatRes)]
+    [InlineData("RDMA_NLDEV_ATTR_STAT_AUTO_MODE_MASK", Nldev.AttrStatAutoModeMask)]
+    [InlineData("RDMA_NLDEV_ATTR_STAT_COUNTER", Nldev.AttrStatCounter)]
+    [InlineData("RDMA_NLDEV_ATTR_STAT_COUNTER_ENTRY", Nldev.AttrStatCounterEntry)]
+    [InlineData("RDMA_NLDEV_ATTR_STAT_COUNTER_ID", Nldev.AttrStatCounterId)]
+    [InlineData("RDMA_NLDEV_ATTR_STAT_HWCOUNTERS", Nldev.AttrStatHwCounters)]
+    [InlineData("RDMA_NLDEV_ATTR_STAT_HWCOUNTER_ENTRY", Nldev.AttrStatHwCounterEntry)]
+    [InlineData("RDMA_NLDEV_ATTR_STAT_HWCOUNTER_ENTRY_NAME", Nldev.AttrStatHwCounterEntryName)]
+    [InlineData("RDMA_NLDEV_ATTR_STAT_HWCOUNTER_ENTRY_VALUE", Nldev.AttrStatHwCounterEntryValue)]
     public void attributes_match_rdma_netlink_h(string name, ushort ours) => Assert.Equal(Values.Value[name], ours);
 
     [Theory]

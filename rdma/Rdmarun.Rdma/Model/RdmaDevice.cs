@@ -26,7 +26,7 @@ public sealed record RdmaDevice(
 
     public IEnumerable<RdmaCharDevice> CharDevicesOf(RdmaCharDeviceKind kind) => CharDevices.Where(c => c.Kind == kind);
 
-    internal static string DriverFromName(string name)
+    public static string DriverFromName(string name)
     {
         var end = name.Length;
         while (end > 0 && char.IsAsciiDigit(name[end - 1])) end--;

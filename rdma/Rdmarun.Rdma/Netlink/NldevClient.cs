@@ -4,7 +4,7 @@ namespace Rdmarun.Rdma.Netlink;
 /// The nldev requests rdmarun needs, with the same message shapes iproute2's rdma tool sends. Sequence numbers
 /// start at <paramref name="firstSequence"/> so recorded exchanges replay byte for byte.
 /// </summary>
-public sealed class NldevClient(INetlinkTransport transport, uint firstSequence = 1)
+public sealed partial class NldevClient(INetlinkTransport transport, uint firstSequence = 1)
 {
     const ushort DoFlags = NetlinkConst.FlagRequest | NetlinkConst.FlagAck;
     const ushort DumpFlags = NetlinkConst.FlagRequest | NetlinkConst.FlagAck | NetlinkConst.FlagDump;
