@@ -69,7 +69,7 @@ public static class Program
                 "events" => EventsCommand.Run(g, rest),
                 "spec" => SpecCommand.Run(rest),
                 "features" => FeaturesCommand.Run(),
-                "rdma-hook" => RdmaHookCommand.Run(rest),
+                "rdma-hook" => RdmaHookCommand.Run(g, rest),
                 "cdi" => CdiCommand.Run(rest),
                 "checkpoint" or "restore" => throw new RuntimeError($"{verb} is not supported by rdmarun (no criu integration)"),
                 "help" => Help.Print(),

@@ -3,6 +3,7 @@ using Rdmarun.Rdma.Netlink;
 using Rdmarun.Rdma.Rtnl;
 using Rdmarun.Rdma.Tests.Rtnl;
 using static Rdmarun.Rdma.Tests.Rtnl.RtnlReplies;
+using static Rdmarun.Rdma.Tests.Ipoib.IpoibWire;
 
 namespace Rdmarun.Rdma.Tests.Ipoib;
 
@@ -12,31 +13,6 @@ namespace Rdmarun.Rdma.Tests.Ipoib;
 /// </summary>
 public class IpoibChildrenTests
 {
-    static string GetLink(int seq, string name)
-    {
-        var v = Convert.ToHexString(System.Text.Encoding.ASCII.GetBytes(name + "\0"));
-        var attrLen = 4 + v.Length / 2;
-        var pad = new string('0', ((4 - attrLen % 4) % 4) * 2);
-        var total = 32 + ((attrLen + 3) & ~3);
-        return $"{total:x2}000000 1200 0500 {seq:x2}000000 00000000 00 00 0000 00000000 00000000 00000000 {attrLen:x2}00 0300 {v}{pad}";
-    }
-
-    /// <summary>`ip link add link ib1 name NAME netns 7 type ipoib pkey P` with ib1 at index 4.</summary>
-    static string Add(int seq, string name, string pkeyLe) => $"""
-        5c000000 1000 0506 {seq:x2}000000 00000000
-        00 00 0000 00000000 00000000 00000000
-        0d00 0300 {Convert.ToHexString(System.Text.Encoding.ASCII.GetBytes(name))} 00 000000
-        0800 0500 04000000
-        0800 1c00 07000000
-        1c00 1280
-          0a00 0100 69706f6962 00 0000
-          0c00 0280
-            0600 0100 {pkeyLe} 0000
-        """;
-
-    static string Up(int seq, int index) => $"20000000 1000 0500 {seq:x2}000000 00000000 00 00 0000 {index:x2}000000 01000000 01000000";
-    static string Del(int seq, int index) => $"20000000 1100 0500 {seq:x2}000000 00000000 00 00 0000 {index:x2}000000 00000000 00000000";
-
     static IReadOnlyList<(RdmaDevice, IReadOnlyList<ushort>?)> Granted(SysfsFixture f, string name, params ushort[]? keys)
         => [(new SysfsRdmaDiscovery(f.Root).Discover().Find(name)!, keys)];
 

@@ -95,6 +95,17 @@ public static class RdmaPlanner
     static string Names(RdmaInventory inventory)
         => inventory.Devices.Count == 0 ? "none" : string.Join(", ", inventory.Devices.Select(d => d.Name));
 
+    /// <summary>
+    /// The P_Keys <paramref name="device"/> may use under the request and policy (null: unrestricted), with the
+    /// planner's refusals; for the RDMA hook, whose grant comes from config.json's nodes rather than a plan.
+    /// </summary>
+    public static IReadOnlyList<ushort>? AllowedPkeys(RdmaRequest request, RdmaPolicy policy, RdmaDevice device)
+    {
+        var devicePolicy = policy.ForDevice(device.Name) ?? throw new RdmaRefusalException(RdmaRefusalReason.DeviceNotInPolicy,
+            $"rdma: device {device.Name} is not allowed by policy {policy.Source} (allowed: {string.Join(", ", policy.AllowedNames)})");
+        return GrantPkeys(request, policy, devicePolicy, device, []);
+    }
+
     static IReadOnlyList<ushort>? GrantPkeys(RdmaRequest request, RdmaPolicy policy, RdmaDevicePolicy devicePolicy, RdmaDevice device, List<string> warnings)
     {
         var wanted = request.Pkeys.Where(k => k.Device is null || k.Device == device.Name).Select(k => k.Value).Distinct().ToList();

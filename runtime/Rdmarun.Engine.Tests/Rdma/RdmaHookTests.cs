@@ -14,7 +14,7 @@ namespace Rdmarun.Engine.Tests.Rdma;
 /// <see cref="FakeRdmaKernel"/> (the sysfs filtering itself runs in the kernel lab: rdma-suite.sh hook-* cases).
 /// One class: the cases share RdmaHook.RecordDir.
 /// </summary>
-public sealed class RdmaHookTests : IDisposable
+public sealed partial class RdmaHookTests : IDisposable
 {
     readonly SysfsFixture _hpc = SysfsFixture.HpcHost();
     readonly string _dir = Directory.CreateTempSubdirectory("rdma-hook-").FullName;

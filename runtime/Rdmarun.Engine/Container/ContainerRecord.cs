@@ -32,6 +32,11 @@ public sealed class ContainerRecord
     public HookProcess? RunningHook { get; set; }
     /// <summary>linux.netDevices moved into the container: saved before each move, so delete (--force) gives them back.</summary>
     public List<Rdmarun.Rdma.Rtnl.MovedNetDevice>? NetDevices { get; set; }
+    /// <summary>
+    /// mlx4 VF P_Key maps rdmarun rewrote for the container, each with the map it had before: saved before the
+    /// first write, restored by delete (--force).
+    /// </summary>
+    public List<Rdmarun.Rdma.Mlx4PkeyRemap>? PkeyRemaps { get; set; }
     /// <summary>No mount namespace: the rootfs mount placed in the host's mount table (removed on delete).</summary>
     public HostRootfsMount? HostRootfsMount { get; set; }
 }

@@ -26,6 +26,7 @@ public static class Create
         var rdma = Rdma.RdmaSpecGrant.Apply(spec, g.RdmaPolicy);
         var qos = Net.NetQos.Check(spec, g.RdmaPolicy);
         var roceChild = Net.NetChild.Check(spec, g.RdmaPolicy, rdma.Devices);
+        var ipoib = Net.IpoibCheck.Check(spec, rdma);
         _ = Init.Reaper.Requested(spec.Annotations); // a bad value fails here, before anything exists
 
         using var stateLock = store.Claim(o.Id);
@@ -34,6 +35,7 @@ public static class Create
         int initPid = -1;
         Rdma.RdmaNetnsMove? rdmaMove = null;
         Net.NetDevicesMove? netMove = null;
+        List<Rdmarun.Rdma.Mlx4PkeyRemap>? pkeyRemaps = null;
         FrameChannel? ch = null;
         ContainerRecord? hostRootfs = null; // the partial record, once it may name a host rootfs mount
         try
@@ -67,6 +69,14 @@ public static class Create
             };
             CreatingRecord.Save(store, partial);
             hostRootfs = partial;
+            if (rdma.PkeyRemaps.Count > 0)
+            {
+                // Recorded (with the maps they replace) before the first write: delete --force undoes a killed create.
+                partial.PkeyRemaps = pkeyRemaps = [.. rdma.PkeyRemaps];
+                CreatingRecord.Save(store, partial);
+                Rdma.RdmaPkeyRemaps.Apply(pkeyRemaps);
+                FaultPoint.Hit("create.after-pkey-remap");
+            }
             var bootstrap = Bootstrap.ForCreate(spec);
             var cfg = new InitConfig
             {
@@ -109,7 +119,7 @@ public static class Create
             rdmaMove = Rdma.RdmaNetnsMove.IntoContainer(rdma.Devices, spec, initPid,
                 moving => CreatingRecord.SaveBeforeRdmaMove(store, partial, moving));
             partial.Annotations = spec.Annotations; // now naming any device moved into the container's netns
-            netMove = Net.NetDevicesMove.IntoContainer(spec, initPid, qos, moving => { partial.NetDevices = moving; CreatingRecord.Save(store, partial); }, roceChild);
+            netMove = Net.NetDevicesMove.IntoContainer(spec, initPid, qos, moving => { partial.NetDevices = moving; CreatingRecord.Save(store, partial); }, roceChild, ipoib);
             CreatingRecord.Save(store, partial);
 
             var record = new ContainerRecord
@@ -121,6 +131,7 @@ public static class Create
                 InitStartTime = ProcStat.Read(initPid)?.StartTime ?? 0,
                 NetDevices = netMove?.Moved,
                 HostRootfsMount = partial.HostRootfsMount,
+                PkeyRemaps = pkeyRemaps,
             };
 
             while (true)
@@ -155,6 +166,7 @@ public static class Create
             ch?.Dispose();
             try { rdmaMove?.Release(); } catch { /* the original error matters more */ }
             try { netMove?.Release(); } catch { /* the original error matters more */ }
+            try { Rdma.RdmaPkeyRemaps.Restore(pkeyRemaps); } catch { /* the original error matters more */ }
             if (initPid > 0) { Libc.kill(initPid, LibcConst.SIGKILL); WaitGone(initPid); }
             try { HostRootfs.Remove(hostRootfs?.HostRootfsMount); } catch { /* the original error matters more */ }
             try { cgroup?.Destroy(); } catch { /* the original error matters more */ }

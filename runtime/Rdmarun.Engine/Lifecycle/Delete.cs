@@ -52,6 +52,7 @@ public static class Delete
         KillEverything(partial, cg);
         Rdma.RdmaNetnsMove.ReturnOnDelete(partial);
         Net.NetDevicesMove.ReturnOnDelete(partial);
+        Rdma.RdmaPkeyRemaps.Restore(partial.PkeyRemaps);
         HostRootfs.Remove(partial.HostRootfsMount);
         cg?.Destroy();
     }
@@ -68,6 +69,7 @@ public static class Delete
     {
         Rdma.RdmaNetnsMove.ReturnOnDelete(r);
         Net.NetDevicesMove.ReturnOnDelete(r);
+        Rdma.RdmaPkeyRemaps.Restore(r.PkeyRemaps);
         HostRootfs.Remove(r.HostRootfsMount); // the init is dead: nothing holds the container's mounts
         cg?.Destroy();
         FaultPoint.Hit("delete.after-cgroup");

@@ -2,6 +2,7 @@ using Rdmarun.Engine.Container;
 using Rdmarun.Engine.Native;
 using Rdmarun.Engine.Diagnostics;
 using Rdmarun.OciSpec;
+using Rdmarun.Rdma.Ipoib;
 using Rdmarun.Rdma.Qos;
 using Rdmarun.Rdma.Rtnl;
 
@@ -29,14 +30,14 @@ public sealed class NetDevicesMove
     /// of devices (including the one about to move) before each move. Null when the spec names none.
     /// </summary>
     public static NetDevicesMove? IntoContainer(Spec spec, int initPid, RdmaQos qos, Action<List<MovedNetDevice>> save,
-        (Rdmarun.Rdma.Roce.RoceChildRequest Request, string Link)? child = null)
+        (Rdmarun.Rdma.Roce.RoceChildRequest Request, string Link)? child = null, IReadOnlyList<IpoibChild>? ipoib = null)
     {
         var devs = spec.Linux?.NetDevices ?? [];
-        if (devs.Count == 0 && child is null) return null;
+        if (devs.Count == 0 && child is null && ipoib is not { Count: > 0 }) return null;
         var nsPath = $"/proc/{initPid}/ns/net";
         // The spec validator already refused a spec without a network namespace; a joined path may still be ours.
         if (new FileInfo(nsPath).LinkTarget == new FileInfo("/proc/self/ns/net").LinkTarget)
-            throw new RuntimeError($"{(devs.Count > 0 ? "linux.netDevices" : "annotation " + Rdmarun.Rdma.Roce.RoceChildRequest.KindAnnotation)}: the container's network namespace is the runtime's own: nothing can be moved into it");
+            throw new RuntimeError($"{(devs.Count > 0 ? "linux.netDevices" : "annotation " + (child is not null ? Rdmarun.Rdma.Roce.RoceChildRequest.KindAnnotation : IpoibChildren.Annotation))}: the container's network namespace is the runtime's own: nothing can be moved into it");
         var requests = devs.Select(kv => new NetDeviceRequest(kv.Key, kv.Value.Name is { Length: > 0 } n ? n : kv.Key)).ToList();
 
         int fd = -1, hostFd = -1;
@@ -45,12 +46,13 @@ public sealed class NetDevicesMove
         {
             fd = SyscallException.Check(Libc.open(nsPath, LibcConst.O_RDONLY | LibcConst.O_CLOEXEC, 0), $"open {nsPath}");
             hostFd = SyscallException.Check(Libc.open("/proc/self/ns/net", LibcConst.O_RDONLY | LibcConst.O_CLOEXEC, 0), "open /proc/self/ns/net");
-            using var hostSocket = RouteNetlinkSocket.Open();
-            using var ctrSocket = RouteNetlinkSocket.OpenInNetns(fd);
+            using var hostSocket = RtnlSockets.Open();
+            using var ctrSocket = RtnlSockets.OpenInNetns(fd);
             var host = new RtnlClient(hostSocket);
             var ctr = new RtnlClient(ctrSocket);
             var plan = NetDeviceMover.Plan(host, ctr, requests);
             var childPlan = child is { } c ? ChildNetdev.Plan(host, ctr, c.Request, c.Link) : default((RtnlLink, MovedNetDevice)?);
+            var ipoibPlan = ipoib is { Count: > 0 } ? IpoibChildNetdev.Plan(host, ctr, ipoib) : [];
             NetQos.Plan(qos, plan.Select(p => p.Record).Concat(childPlan is { } x ? [x.Item2] : []));
             NetDeviceMover.Move(host, ctr, plan, fd, hostFd, rec => { saved.Add(rec); save(saved); });
             if (child is { } ch && childPlan is { } cp)
@@ -66,9 +68,22 @@ public sealed class NetDevicesMove
                 }
                 save(saved); // now with its index and MAC
             }
+            if (ipoibPlan.Count > 0)
+            {
+                // Each saved before it exists; on a failure the children made so far are gone (Create deleted them).
+                try { IpoibChildNetdev.Create(host, ctr, ipoibPlan, fd, rec => { saved.Add(rec); save(saved); }); }
+                catch (RtnlException)
+                {
+                    try { NetDeviceMover.MoveBack(ctr, host, saved, hostFd); }
+                    catch (RtnlException) { /* the first failure says more */ }
+                    throw;
+                }
+                save(saved); // now with their indices
+                FaultPoint.Hit("create.after-ipoib");
+            }
             try
             {
-                NetQos.Apply(qos, host, ctr, saved);
+                NetQos.Apply(qos, host, ctr, saved.Where(d => d.Kind != "ipoib")); // QoS is for the RoCE netdev
                 save(saved); // now saying what was set on a VF
             }
             catch (RtnlException)
@@ -130,8 +145,8 @@ public sealed class NetDevicesMove
         int hostFd = SyscallException.Check(Libc.open("/proc/self/ns/net", LibcConst.O_RDONLY | LibcConst.O_CLOEXEC, 0), "open /proc/self/ns/net");
         try
         {
-            using var hostSocket = RouteNetlinkSocket.Open();
-            using var ctrSocket = RouteNetlinkSocket.OpenInNetns(netnsFd);
+            using var hostSocket = RtnlSockets.Open();
+            using var ctrSocket = RtnlSockets.OpenInNetns(netnsFd);
             var host = new RtnlClient(hostSocket);
             NetQos.Reset(host, moved);
             NetDeviceMover.MoveBack(new RtnlClient(ctrSocket), host, moved, hostFd);
@@ -146,7 +161,7 @@ public sealed class NetDevicesMove
     static void WaitReturned(IReadOnlyList<MovedNetDevice> moved)
     {
         var deadline = DateTime.UtcNow + ReturnTimeout;
-        using var socket = RouteNetlinkSocket.Open();
+        using var socket = RtnlSockets.Open();
         var host = new RtnlClient(socket);
         NetQos.Reset(host, moved);
         var missing = NetDeviceMover.RestoreReturned(host, moved);

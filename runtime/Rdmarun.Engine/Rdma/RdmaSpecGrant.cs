@@ -21,7 +21,14 @@ public static class RdmaSpecGrant
     public sealed record Outcome(
         IReadOnlyList<string> Devices,
         IReadOnlyList<string>? SysfsVisible,
-        IReadOnlyList<string> Warnings);
+        IReadOnlyList<string> Warnings)
+    {
+        /// <summary>The granted devices with their P_Key allowances (for IPoIB children).</summary>
+        public IReadOnlyList<RdmaGrantedDevice> Granted { get; init; } = [];
+
+        /// <summary>mlx4 VF P_Key maps create must rewrite (recorded first) and delete must restore.</summary>
+        public IReadOnlyList<Mlx4PkeyRemap> PkeyRemaps { get; init; } = [];
+    }
 
     /// <summary>Nothing granted and nothing to filter.</summary>
     static readonly Outcome Nothing = new([], null, []);
@@ -63,7 +70,11 @@ public static class RdmaSpecGrant
         var visible = grant.Devices.Select(d => d.Name)
             .Concat(grant.DeviceNodes.Select(n => Path.GetFileName(n.Path)).Where(n => n != "rdma_cm"))
             .ToList();
-        return new Outcome(grant.Devices.Select(d => d.Name).ToList(), visible, grant.Warnings);
+        return new Outcome(grant.Devices.Select(d => d.Name).ToList(), visible, grant.Warnings)
+        {
+            Granted = grant.Devices,
+            PkeyRemaps = grant.PkeyRemaps,
+        };
     }
 
     /// <summary>

@@ -13,8 +13,11 @@ namespace Rdmarun.Engine.Rdma.Hook;
 ///                   netns, checked from inside; recorded first so poststop finds them even after a crash.
 ///   createContainer (container mount namespace, before pivot_root): hides every other device from
 ///                   /sys/class/infiniband{,_verbs,_mad} (shared mode shows every device in every netns).
-///   poststop        waits until the moved devices are back in the host netns (moves them out of a netns
-///                   the spec named by path, which outlives the container).
+///                   With org.rdmarun.rdma.ipoib=true (any netns mode) it then makes one IPoIB child per
+///                   allowed P_Key on each granted InfiniBand port in the container's netns (RdmaHookIpoib).
+///   poststop        deletes IPoIB children from a netns the spec named by path; waits until the moved devices
+///                   are back in the host netns (moves them out of a netns the spec named by path, which
+///                   outlives the container).
 /// Under rdmarun itself (its grant annotation is in the state) every phase does nothing: rdmarun runs the same
 /// steps in-process, so one config.json serves all three runtimes.
 /// </summary>
@@ -26,23 +29,44 @@ public static class RdmaHook
     public static string RecordDir { get; set; } = "/run/rdmarun/rdma-hook";
 
     /// <param name="sysRoot">Where sysfs is read: "/" in production, a fixture tree in tests.</param>
-    public static void Run(string phase, ReadOnlySpan<byte> stateJson, string sysRoot = "/")
+    /// <param name="policyPath">The RDMA policy (global --rdma-policy): what P_Keys IPoIB children may have.</param>
+    public static void Run(string phase, ReadOnlySpan<byte> stateJson, string sysRoot = "/", string policyPath = "/etc/rdmarun/rdma.json")
     {
         if (!Phases.Contains(phase)) throw new RuntimeError($"rdma hook: unknown phase {phase} (use {string.Join(", ", Phases)})");
         var state = SpecJson.ParseState(stateJson, "the state on stdin");
         if (RdmaHookGrant.DoneByRdmarun(state.Annotations)) return;
         if (string.IsNullOrEmpty(state.Bundle)) throw new RuntimeError("rdma hook: the state on stdin has no bundle");
-        if (phase == "poststop") { ReturnMoved(state.ID); return; }
+        if (phase == "poststop")
+        {
+            RdmaHookIpoib.Remove(RecordPath(state.ID) + ".ipoib");
+            ReturnMoved(state.ID);
+            return;
+        }
 
         var spec = SpecJson.LoadSpec(state.Bundle);
-        var grant = RdmaHookGrant.From(spec, new SysfsRdmaDiscovery(sysRoot).Discover());
-        if (phase == "createRuntime") MoveIn(state, spec, grant);
+        var inventory = new SysfsRdmaDiscovery(sysRoot).Discover();
+        var grant = RdmaHookGrant.From(spec, inventory);
+        if (phase == "createRuntime")
+        {
+            var move = MoveIn(state, spec, grant);
+            // A failed hook is not undone by the runtime: a failed IPoIB step hands the devices back itself while
+            // the container's netns still exists.
+            try { RdmaHookIpoib.Create(state, spec, grant, inventory, RecordPath(state.ID) + ".ipoib", policyPath, sysRoot); }
+            catch (RuntimeError)
+            {
+                try { move?.Release(); File.Delete(RecordPath(state.ID)); }
+                catch (Exception) { /* the first failure says more; poststop retries from the record */ }
+                throw;
+            }
+            move?.Keep();
+        }
         else FilterSysfs(state, spec, grant, Path.Combine(sysRoot, "sys"));
     }
 
-    static void MoveIn(State state, Spec spec, RdmaHookGrant grant)
+    /// <summary>The move, not yet kept (its netns fd open): the caller keeps or releases it.</summary>
+    static RdmaNetnsMove? MoveIn(State state, Spec spec, RdmaHookGrant grant)
     {
-        if (grant.Devices.Count == 0) return;
+        if (grant.Devices.Count == 0) return null;
         if (state.Pid <= 0) throw new RuntimeError($"rdma hook: container {state.ID}: the state on stdin has no pid");
         var record = RecordPath(state.ID);
         var recorded = false;
@@ -61,8 +85,7 @@ public static class RdmaHook
             if (recorded) File.Delete(record); // IntoContainer moved everything back before it threw
             throw;
         }
-        if (move is null) return; // shared mode or the host's netns: nothing moved, nothing recorded
-        move.Keep();
+        return move; // null: shared mode or the host's netns, nothing moved, nothing recorded
     }
 
     /// <summary>
