@@ -18,6 +18,8 @@ public sealed class RdmaPkeyGrantTests : IDisposable
     readonly SysfsFixture _sys = SysfsFixture.Mlx4SriovHost();
     readonly string _dir = Directory.CreateTempSubdirectory("rdma-pkey-").FullName;
 
+    public RdmaPkeyGrantTests() => RdmaPkeyRemaps.ClaimDir = Path.Combine(_dir, "claims"); // only this class uses it
+
     public void Dispose()
     {
         _sys.Dispose();
@@ -49,10 +51,40 @@ public sealed class RdmaPkeyGrantTests : IDisposable
         var remap = Assert.Single(outcome.PkeyRemaps);
         Assert.Equal(["1", "none", "none", "none"], remap.Target);
 
-        RdmaPkeyRemaps.Apply(outcome.PkeyRemaps, _sys.Root);   // create
+        RdmaPkeyRemaps.Apply(outcome.PkeyRemaps, "c1", _sys.Root);   // create
         Assert.Equal(["1", "none", "none", "none"], VfMap());
-        RdmaPkeyRemaps.Restore(outcome.PkeyRemaps, _sys.Root); // delete
+        RdmaPkeyRemaps.Restore(outcome.PkeyRemaps, "c1", _sys.Root); // delete
         Assert.Equal(["0", "1", "2", "none"], VfMap());
+        Assert.Empty(Directory.EnumerateFiles(RdmaPkeyRemaps.ClaimDir)); // the claim went with it
+    }
+
+    [Fact]
+    public void while_one_container_holds_the_vfs_rewritten_map_no_other_gets_the_vf_restricted()
+    {
+        var first = RdmaSpecGrant.Apply(NewSpec("mlx4_1", "0x8001"), NoPolicy, _sys.Root);
+        RdmaPkeyRemaps.Apply(first.PkeyRemaps, "c1", _sys.Root);
+        Assert.Equal("c1", File.ReadAllText(Path.Combine(RdmaPkeyRemaps.ClaimDir, "mlx4_1.1")));
+        // What the VF now shows (the driver's P_Key change event updates its table; a fixture file does not).
+        _sys.File("sys/class/infiniband/mlx4_1/ports/1/pkeys/0", "0x8001").File("sys/class/infiniband/mlx4_1/ports/1/pkeys/1", "0x0000")
+            .File("sys/class/infiniband/mlx4_1/ports/1/pkeys/2", "0x0000");
+
+        // A second container whose keys the rewritten table satisfies plans no remap: refused before create.
+        var second = RdmaSpecGrant.Apply(NewSpec("mlx4_1", "0x8001"), NoPolicy, _sys.Root);
+        Assert.Empty(second.PkeyRemaps);
+        var e = Assert.Throws<RuntimeError>(() => RdmaPkeyRemaps.CheckFree(second.Granted, "c2"));
+        Assert.Equal("rdma: device mlx4_1 port 1: its p_key map is rewritten for container c1; an mlx4 VF serves one p_key-restricted container at a time", e.Message);
+        RdmaPkeyRemaps.CheckFree(second.Granted, "c1"); // its own claim is no obstacle
+
+        // One that would rewrite it again is refused at the claim, and its undo leaves c1's map alone.
+        var third = RdmaSpecGrant.Apply(NewSpec("mlx4_1", "0x8002"), NoPolicy, _sys.Root);
+        e = Assert.Throws<RuntimeError>(() => RdmaPkeyRemaps.Apply(third.PkeyRemaps, "c3", _sys.Root));
+        Assert.Equal("rdma: device mlx4_1 port 1: its p_key map is rewritten for container c1; an mlx4 VF serves one p_key-restricted container at a time", e.Message);
+        RdmaPkeyRemaps.Restore(third.PkeyRemaps, "c3", _sys.Root);
+        Assert.Equal(["1", "none", "none", "none"], VfMap());
+
+        RdmaPkeyRemaps.Restore(first.PkeyRemaps, "c1", _sys.Root);
+        Assert.Equal(["0", "1", "2", "none"], VfMap());
+        RdmaPkeyRemaps.CheckFree(second.Granted, "c2");
     }
 
     [Fact]
@@ -65,8 +97,8 @@ public sealed class RdmaPkeyGrantTests : IDisposable
         Assert.Equal(("mlx4_1", 1, "mlx4_0", "0000:05:00.1", 1), (r.Device, r.Port, r.PfDevice, r.PciSlot, r.PhysicalPort));
         Assert.Equal(["0", "1", "2", "none"], r.Previous);
 
-        RdmaPkeyRemaps.Apply(outcome.PkeyRemaps, _sys.Root);
-        RdmaPkeyRemaps.Restore(back.PkeyRemaps, _sys.Root); // a later delete --force has only the record
+        RdmaPkeyRemaps.Apply(outcome.PkeyRemaps, "c1", _sys.Root);
+        RdmaPkeyRemaps.Restore(back.PkeyRemaps, "c1", _sys.Root); // a later delete --force has only the record
         Assert.Equal(["0", "1", "2", "none"], VfMap());
     }
 
@@ -74,10 +106,10 @@ public sealed class RdmaPkeyGrantTests : IDisposable
     public void a_map_that_cannot_be_restored_fails_delete_with_what_and_where()
     {
         var outcome = RdmaSpecGrant.Apply(NewSpec("mlx4_1", "0x8001"), NoPolicy, _sys.Root);
-        RdmaPkeyRemaps.Apply(outcome.PkeyRemaps, _sys.Root);
+        RdmaPkeyRemaps.Apply(outcome.PkeyRemaps, "c1", _sys.Root);
         var dir = _sys.PathOf("sys/class/infiniband/mlx4_0/iov/0000:05:00.1/ports/1/pkey_idx");
         Directory.Delete(dir, recursive: true); // the VF went away (sriov_numvfs lowered) under the container
-        var e = Assert.Throws<RuntimeError>(() => RdmaPkeyRemaps.Restore(outcome.PkeyRemaps, _sys.Root));
+        var e = Assert.Throws<RuntimeError>(() => RdmaPkeyRemaps.Restore(outcome.PkeyRemaps, "c1", _sys.Root));
         Assert.StartsWith($"rdma: cannot restore the p_key table of device mlx4_1 port 1: write 0 to {dir}/0: ", e.Message);
     }
 

@@ -29,6 +29,7 @@ public static class Create
         var ipoib = Net.IpoibCheck.Check(spec, rdma);
         _ = Init.Reaper.Requested(spec.Annotations); // a bad value fails here, before anything exists
 
+        Rdma.RdmaPkeyRemaps.CheckFree(rdma.Granted, o.Id);
         using var stateLock = store.Claim(o.Id);
         FaultPoint.Hit("create.after-claim");
         ContainerCgroup? cgroup = null;
@@ -74,7 +75,7 @@ public static class Create
                 // Recorded (with the maps they replace) before the first write: delete --force undoes a killed create.
                 partial.PkeyRemaps = pkeyRemaps = [.. rdma.PkeyRemaps];
                 CreatingRecord.Save(store, partial);
-                Rdma.RdmaPkeyRemaps.Apply(pkeyRemaps);
+                Rdma.RdmaPkeyRemaps.Apply(pkeyRemaps, o.Id);
                 FaultPoint.Hit("create.after-pkey-remap");
             }
             var bootstrap = Bootstrap.ForCreate(spec);
@@ -166,7 +167,7 @@ public static class Create
             ch?.Dispose();
             try { rdmaMove?.Release(); } catch { /* the original error matters more */ }
             try { netMove?.Release(); } catch { /* the original error matters more */ }
-            try { Rdma.RdmaPkeyRemaps.Restore(pkeyRemaps); } catch { /* the original error matters more */ }
+            try { Rdma.RdmaPkeyRemaps.Restore(pkeyRemaps, o.Id); } catch { /* the original error matters more */ }
             if (initPid > 0) { Libc.kill(initPid, LibcConst.SIGKILL); WaitGone(initPid); }
             try { HostRootfs.Remove(hostRootfs?.HostRootfsMount); } catch { /* the original error matters more */ }
             try { cgroup?.Destroy(); } catch { /* the original error matters more */ }

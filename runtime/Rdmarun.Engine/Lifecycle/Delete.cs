@@ -52,7 +52,7 @@ public static class Delete
         KillEverything(partial, cg);
         Rdma.RdmaNetnsMove.ReturnOnDelete(partial);
         Net.NetDevicesMove.ReturnOnDelete(partial);
-        Rdma.RdmaPkeyRemaps.Restore(partial.PkeyRemaps);
+        Rdma.RdmaPkeyRemaps.Restore(partial.PkeyRemaps, partial.Id);
         HostRootfs.Remove(partial.HostRootfsMount);
         cg?.Destroy();
     }
@@ -69,7 +69,7 @@ public static class Delete
     {
         Rdma.RdmaNetnsMove.ReturnOnDelete(r);
         Net.NetDevicesMove.ReturnOnDelete(r);
-        Rdma.RdmaPkeyRemaps.Restore(r.PkeyRemaps);
+        Rdma.RdmaPkeyRemaps.Restore(r.PkeyRemaps, r.Id);
         HostRootfs.Remove(r.HostRootfsMount); // the init is dead: nothing holds the container's mounts
         cg?.Destroy();
         FaultPoint.Hit("delete.after-cgroup");
