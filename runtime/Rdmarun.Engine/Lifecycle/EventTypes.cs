@@ -97,6 +97,17 @@ public sealed class EventRdma
     [JsonPropertyName("hcaObjects")] public ulong HcaObjects { get; set; }
     [JsonPropertyName("hcaHandlesLimit")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public ulong? HcaHandlesLimit { get; set; }
     [JsonPropertyName("hcaObjectsLimit")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public ulong? HcaObjectsLimit { get; set; }
+    /// <summary>By port number: the container's QPs and their traffic counters (granted devices only).</summary>
+    [JsonPropertyName("ports")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Dictionary<string, EventRdmaPort>? Ports { get; set; }
+    /// <summary>Why the ports have no counter values, e.g. "counters not supported by rxe".</summary>
+    [JsonPropertyName("countersUnavailable")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? CountersUnavailable { get; set; }
+}
+
+/// <summary>The container's QPs on one port; counters are the driver's names summed over the container's QP counters.</summary>
+public sealed class EventRdmaPort
+{
+    [JsonPropertyName("qps")] public int Qps { get; set; }
+    [JsonPropertyName("counters")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Dictionary<string, ulong>? Counters { get; set; }
 }
 
 [JsonSourceGenerationOptions(WriteIndented = false)]

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Rdmarun.Cgroups;
 using Rdmarun.Engine.Cgroups;
 using Rdmarun.Engine.Container;
+using Rdmarun.Engine.Rdma;
 
 namespace Rdmarun.Engine.Lifecycle;
 
@@ -15,7 +16,7 @@ public static class Events
     {
         var (store, r, cg) = Open(g, id);
         if (Status.Of(r, store) == ContainerStatus.Stopped) throw new RuntimeError($"container with id {id} is not running");
-        return Serialize(new Event { Type = "stats", Id = id, Data = EventStatsReader.Read(cg) });
+        return Serialize(new Event { Type = "stats", Id = id, Data = Read(r, cg) });
     }
 
     /// <summary>Emits events until the container stops (or is deleted); returns 0 then.</summary>
@@ -38,7 +39,7 @@ public static class Events
             if (DateTime.UtcNow < nextStats) continue;
             nextStats += interval;
             EventStats stats;
-            try { stats = EventStatsReader.Read(cg); }
+            try { stats = Read(r, cg); }
             catch (Exception e) when (e is CgroupException or IOException)
             {
                 if (!cg.Exists()) return 0;
@@ -46,6 +47,14 @@ public static class Events
             }
             emit(Serialize(new Event { Type = "stats", Id = id, Data = stats }));
         }
+    }
+
+    /// <summary>The cgroup's statistics plus the granted RDMA devices' per-port QP traffic.</summary>
+    private static EventStats Read(ContainerRecord r, ContainerCgroup cg)
+    {
+        var stats = EventStatsReader.Read(cg);
+        RdmaTrafficStats.AddTo(stats, r, cg);
+        return stats;
     }
 
     public static string Serialize(Event e) => JsonSerializer.Serialize(e, EventJson.Default.Event);
