@@ -1,40 +1,84 @@
-using System.Diagnostics;
 using Rdmarun.Cgroups.Systemd;
+using Rdmarun.OciSpec;
 
 namespace Rdmarun.Cgroups.Tests.Unit;
 
 /// <summary>
-/// The driver's D-Bus calls against a real dbus-daemon (a private one, no systemd on it): the call must
-/// reach the bus and come back as an error. It once hung instead: the message's buffer was recycled
-/// before it was sent, so only Hello went out.
+/// The driver's D-Bus calls against a real dbus-daemon (a private one, no systemd and no activatable
+/// services on it): the daemon checks each message against its signature and drops the connection on a
+/// malformed one, so an error reply from it ("no such service") means the message was well-formed.
+/// Once a call hung (its buffer was recycled before it was sent); once StartTransientUnit was malformed.
 /// </summary>
-public class SystemdBusRealDaemonTests
+public sealed class SystemdBusRealDaemonTests : IDisposable
 {
-    [Fact]
-    public void A_call_reaches_the_bus_and_its_error_reply_comes_back()
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("rdmarun-bus-");
+    private readonly System.Diagnostics.Process _daemon;
+    private readonly string _address;
+
+    public SystemdBusRealDaemonTests()
     {
-        var dir = Directory.CreateTempSubdirectory("rdmarun-bus-");
-        var socket = Path.Combine(dir.FullName, "bus");
-        using var daemon = Process.Start(new ProcessStartInfo("dbus-daemon", ["--session", "--nofork", $"--address=unix:path={socket}"])
-            { RedirectStandardError = true })!;
-        var old = Environment.GetEnvironmentVariable("DBUS_SYSTEM_BUS_ADDRESS");
-        try
+        var socket = Path.Combine(_dir.FullName, "bus");
+        // No <servicedir>: a call to org.freedesktop.systemd1 is answered by the daemon (ServiceUnknown), never activated.
+        var config = Path.Combine(_dir.FullName, "bus.conf");
+        File.WriteAllText(config, $"""
+            <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+             "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+            <busconfig>
+              <type>session</type>
+              <listen>unix:path={socket}</listen>
+              <auth>EXTERNAL</auth>
+              <policy context="default"><allow send_destination="*"/><allow receive_sender="*"/><allow own="*"/></policy>
+            </busconfig>
+            """);
+        _daemon = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("dbus-daemon", ["--nofork", $"--config-file={config}"]) { RedirectStandardError = true })!;
+        for (int i = 0; i < 100 && !File.Exists(socket); i++) Thread.Sleep(50);
+        Assert.True(File.Exists(socket), $"dbus-daemon did not create {socket}");
+        _address = $"unix:path={socket}";
+    }
+
+    private CgroupException Fails(Action<string> call)
+    {
+        var task = Task.Run(() => call(_address));
+        // A guard against the old hang, not a measurement: the daemon answers at once.
+        Assert.True(Task.WhenAny(task, Task.Delay(TimeSpan.FromSeconds(20))).GetAwaiter().GetResult() == task,
+            "the D-Bus call did not return within 20 s");
+        return Assert.IsType<CgroupException>(task.Exception?.InnerException);
+    }
+
+    [Fact]
+    public void GetUnit_reaches_the_bus_and_its_error_reply_comes_back()
+    {
+        var e = Fails(a => SystemdBus.UnitLoaded("x.scope", a));
+        Assert.Contains("get unit x.scope: org.freedesktop.DBus.Error.ServiceUnknown", e.Message);
+    }
+
+    [Fact]
+    public void StartTransientUnit_for_a_container_with_limits_is_accepted_by_the_daemon()
+    {
+        var res = new LinuxResources
         {
-            for (int i = 0; i < 100 && !File.Exists(socket); i++) Thread.Sleep(50);
-            Environment.SetEnvironmentVariable("DBUS_SYSTEM_BUS_ADDRESS", $"unix:path={socket}");
-            var call = Task.Run(() => SystemdBus.UnitLoaded("x.scope"));
-            Assert.True(Task.WhenAny(call, Task.Delay(TimeSpan.FromSeconds(20))).GetAwaiter().GetResult() == call,
-                "the D-Bus call did not return within 20 s");
-            var e = Assert.IsType<CgroupException>(call.Exception?.InnerException);
-            // No systemd on this bus: the daemon itself answers (activation of org.freedesktop.systemd1 fails).
-            Assert.Contains("get unit x.scope: org.freedesktop.DBus.Error.", e.Message);
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("DBUS_SYSTEM_BUS_ADDRESS", old);
-            daemon.Kill();
-            daemon.WaitForExit();
-            dir.Delete(recursive: true);
-        }
+            Memory = new LinuxMemory { Limit = 64 << 20 },
+            Pids = new LinuxPids { Limit = 50 },
+            CPU = new LinuxCPU { Shares = 1024, Quota = 50000, Period = 100000 },
+        };
+        var req = TransientUnitRequest.For(new SystemdCgroupPath("rdmarun-t.slice", "rdmarun-c1.scope"), 4242, res, unified: true, "c1");
+        var e = Fails(a => SystemdBus.StartTransientUnit(req, a));
+        Assert.Contains("start transient unit rdmarun-c1.scope: org.freedesktop.DBus.Error.ServiceUnknown", e.Message);
+    }
+
+    [Fact]
+    public void SetUnitProperties_and_StopUnit_are_accepted_by_the_daemon()
+    {
+        var props = TransientUnitRequest.ResourceProperties(new LinuxResources { Memory = new LinuxMemory { Limit = 1 << 27 } }, unified: true).ToList();
+        Assert.Contains("org.freedesktop.DBus.Error.ServiceUnknown", Fails(a => SystemdBus.SetUnitProperties("x.scope", props, a)).Message);
+        Assert.Contains("org.freedesktop.DBus.Error.ServiceUnknown", Fails(a => SystemdBus.StopUnit("x.scope", a)).Message);
+    }
+
+    public void Dispose()
+    {
+        _daemon.Kill();
+        _daemon.WaitForExit();
+        _daemon.Dispose();
+        _dir.Delete(recursive: true);
     }
 }

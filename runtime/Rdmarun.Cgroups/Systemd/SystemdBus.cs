@@ -5,6 +5,13 @@ namespace Rdmarun.Cgroups.Systemd;
 /// <summary>The few systemd Manager calls the driver makes, over the system bus (Tmds.DBus.Protocol: no reflection, AOT-safe).</summary>
 public static class SystemdBus
 {
+    /// <summary>
+    /// Writes one message. MessageWriter is a mutable ref struct, so it goes by ref everywhere: a copy writes at
+    /// the caller's offset without moving it, and the caller then writes over those bytes (a StartTransientUnit
+    /// body lost its property array that way and dbus-daemon dropped the connection on the malformed message).
+    /// </summary>
+    public delegate MessageBuffer MessageBuilder(ref MessageWriter w);
+
     private const string Service = "org.freedesktop.systemd1";
     private const string ObjectPath = "/org/freedesktop/systemd1";
     private const string Manager = "org.freedesktop.systemd1.Manager";
@@ -14,18 +21,18 @@ public static class SystemdBus
         Environment.GetEnvironmentVariable("DBUS_SYSTEM_BUS_ADDRESS") is { Length: > 0 } a ? a : "unix:path=/run/dbus/system_bus_socket";
 
     /// <summary>Writes StartTransientUnit(ssa(sv)a(sa(sv))) for <paramref name="req"/>.</summary>
-    public static MessageBuffer StartTransientUnitMessage(MessageWriter w, TransientUnitRequest req)
+    public static MessageBuffer StartTransientUnitMessage(ref MessageWriter w, TransientUnitRequest req)
     {
         w.WriteMethodCallHeader(Service, ObjectPath, Manager, "StartTransientUnit", "ssa(sv)a(sa(sv))", MessageFlags.None);
         w.WriteString(req.Name);
         w.WriteString(req.Mode);
-        WriteProperties(w, req.Properties);
+        WriteProperties(ref w, req.Properties);
         var aux = w.WriteArrayStart(DBusType.Struct); // no auxiliary units
         w.WriteArrayEnd(aux);
         return w.CreateMessage();
     }
 
-    public static MessageBuffer StopUnitMessage(MessageWriter w, string unit)
+    public static MessageBuffer StopUnitMessage(ref MessageWriter w, string unit)
     {
         w.WriteMethodCallHeader(Service, ObjectPath, Manager, "StopUnit", "ss", MessageFlags.None);
         w.WriteString(unit);
@@ -34,35 +41,35 @@ public static class SystemdBus
     }
 
     /// <summary>SetUnitProperties(sba(sv)), runtime=true: limits changed by `update` stay in systemd's view of the unit.</summary>
-    public static MessageBuffer SetUnitPropertiesMessage(MessageWriter w, string unit, IReadOnlyList<UnitProperty> properties)
+    public static MessageBuffer SetUnitPropertiesMessage(ref MessageWriter w, string unit, IReadOnlyList<UnitProperty> properties)
     {
         w.WriteMethodCallHeader(Service, ObjectPath, Manager, "SetUnitProperties", "sba(sv)", MessageFlags.None);
         w.WriteString(unit);
         w.WriteBool(true);
-        WriteProperties(w, properties);
+        WriteProperties(ref w, properties);
         return w.CreateMessage();
     }
 
-    public static MessageBuffer GetUnitMessage(MessageWriter w, string unit)
+    public static MessageBuffer GetUnitMessage(ref MessageWriter w, string unit)
     {
         w.WriteMethodCallHeader(Service, ObjectPath, Manager, "GetUnit", "s", MessageFlags.None);
         w.WriteString(unit);
         return w.CreateMessage();
     }
 
-    private static void WriteProperties(MessageWriter w, IReadOnlyList<UnitProperty> properties)
+    private static void WriteProperties(ref MessageWriter w, IReadOnlyList<UnitProperty> properties)
     {
         var props = w.WriteArrayStart(DBusType.Struct);
         foreach (var p in properties)
         {
             w.WriteStructureStart();
             w.WriteString(p.Name);
-            WriteVariant(w, p);
+            WriteVariant(ref w, p);
         }
         w.WriteArrayEnd(props);
     }
 
-    private static void WriteVariant(MessageWriter w, UnitProperty p)
+    private static void WriteVariant(ref MessageWriter w, UnitProperty p)
     {
         switch (p.Signature)
         {
@@ -79,35 +86,39 @@ public static class SystemdBus
     }
 
     /// <summary>Starts the unit and returns its job object path; D-Bus errors become <see cref="CgroupException"/>.</summary>
-    public static string StartTransientUnit(TransientUnitRequest req) =>
-        Call($"start transient unit {req.Name}", w => StartTransientUnitMessage(w, req));
+    /// <param name="address">The bus; null: <see cref="SystemBusAddress"/>.</param>
+    public static string StartTransientUnit(TransientUnitRequest req, string? address = null) =>
+        Call(address, $"start transient unit {req.Name}", (ref MessageWriter w) => StartTransientUnitMessage(ref w, req));
 
-    public static string StopUnit(string unit) => Call($"stop unit {unit}", w => StopUnitMessage(w, unit));
+    public static string StopUnit(string unit, string? address = null) =>
+        Call(address, $"stop unit {unit}", (ref MessageWriter w) => StopUnitMessage(ref w, unit));
 
-    public static void SetUnitProperties(string unit, IReadOnlyList<UnitProperty> properties) =>
-        Call($"set properties of unit {unit}", w => SetUnitPropertiesMessage(w, unit, properties), static (m, _) => "");
+    public static void SetUnitProperties(string unit, IReadOnlyList<UnitProperty> properties, string? address = null) =>
+        Call(address, $"set properties of unit {unit}", (ref MessageWriter w) => SetUnitPropertiesMessage(ref w, unit, properties),
+            static (m, _) => "");
 
     /// <summary>Whether systemd still has the unit loaded (GetUnit answers NoSuchUnit once it is gone).</summary>
-    public static bool UnitLoaded(string unit)
+    public static bool UnitLoaded(string unit, string? address = null)
     {
-        try { Call($"get unit {unit}", w => GetUnitMessage(w, unit)); return true; }
+        try { Call(address, $"get unit {unit}", (ref MessageWriter w) => GetUnitMessage(ref w, unit)); return true; }
         catch (CgroupException e) when (e.Message.Contains("NoSuchUnit")) { return false; }
     }
 
-    private static string Call(string what, Func<MessageWriter, MessageBuffer> build) =>
-        Call(what, build, static (Message m, object? _) => m.GetBodyReader().ReadObjectPathAsString());
+    private static string Call(string? address, string what, MessageBuilder build) =>
+        Call(address, what, build, static (Message m, object? _) => m.GetBodyReader().ReadObjectPathAsString());
 
-    private static string Call(string what, Func<MessageWriter, MessageBuffer> build, MessageValueReader<string> reader)
+    private static string Call(string? address, string what, MessageBuilder build, MessageValueReader<string> reader)
     {
-        var address = SystemBusAddress();
+        address ??= SystemBusAddress();
         try
         {
             using var conn = new Connection(address);
             conn.ConnectAsync().AsTask().GetAwaiter().GetResult();
-            // The writer lives until the reply is in: disposing it earlier recycled the message's buffer, and
-            // the call was never sent (seen against a real bus: Hello answered, then nothing, a hang).
-            using var w = conn.GetMessageWriter();
-            var msg = build(w);
+            var w = conn.GetMessageWriter();
+            MessageBuffer msg;
+            // CreateMessage hands the buffer over to the message; Dispose then only returns an unfinished one.
+            try { msg = build(ref w); }
+            finally { w.Dispose(); }
             return conn.CallMethodAsync(msg, reader, null).GetAwaiter().GetResult();
         }
         catch (DBusException e)
