@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -22,48 +24,54 @@ public enum JsonLayout
 /// </summary>
 public static class SpecJson
 {
-    static readonly SpecJsonContext TabsContext = Make(o => { });
-    static readonly SpecJsonContext TwoSpacesContext = Make(o => { o.IndentCharacter = ' '; o.IndentSize = 2; });
-    static readonly SpecJsonContext CompactContext = Make(o => o.WriteIndented = false);
+    // One context for every layout: each context configures its own metadata for the whole Spec
+    // type graph on first use (reflection over attributes in the AOT build, ~5 ms of start-up per
+    // context), and `create` used to parse with one and write with another. The layout is a
+    // property of the writer instead (Write below).
+    static readonly SpecJsonContext Context = new(new JsonSerializerOptions(SpecJsonContext.Default.Options)
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        TypeInfoResolver = null,
+    });
 
     // Relaxed escaping keeps '+', '<', non-ASCII readable in written files; output is never embedded in HTML.
-    static SpecJsonContext Make(Action<JsonSerializerOptions> tweak)
+    static JsonWriterOptions WriterOptions(JsonLayout layout) => new()
     {
-        var o = new JsonSerializerOptions(SpecJsonContext.Default.Options)
-        {
-            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-            TypeInfoResolver = null,
-        };
-        tweak(o);
-        return new SpecJsonContext(o);
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Indented = layout != JsonLayout.Compact,
+        IndentCharacter = layout == JsonLayout.TwoSpaces ? ' ' : '\t',
+        IndentSize = layout == JsonLayout.TwoSpaces ? 2 : 1,
+    };
+
+    static byte[] Write<T>(T value, JsonTypeInfo<T> info, JsonLayout layout)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var w = new Utf8JsonWriter(buffer, WriterOptions(layout)))
+            JsonSerializer.Serialize(w, value, info);
+        return buffer.WrittenSpan.ToArray();
     }
 
-    static SpecJsonContext Ctx(JsonLayout layout) => layout switch
-    {
-        JsonLayout.TwoSpaces => TwoSpacesContext,
-        JsonLayout.Compact => CompactContext,
-        _ => TabsContext,
-    };
+    static string WriteString<T>(T value, JsonTypeInfo<T> info, JsonLayout layout) => Encoding.UTF8.GetString(Write(value, info, layout));
 
     /// <summary>Parses a config.json. <paramref name="source"/> prefixes error messages.</summary>
     public static Spec ParseSpec(ReadOnlySpan<byte> utf8, string source = "config.json")
-        => Parse(utf8, TabsContext.Spec, source);
+        => Parse(utf8, Context.Spec, source);
 
     /// <summary>Parses a process.json as given to <c>exec --process</c>.</summary>
     public static Process ParseProcess(ReadOnlySpan<byte> utf8, string source = "process.json")
-        => Parse(utf8, TabsContext.Process, source);
+        => Parse(utf8, Context.Process, source);
 
     /// <summary>Parses a state document (hook stdin, <c>state</c> output).</summary>
     public static State ParseState(ReadOnlySpan<byte> utf8, string source = "state")
-        => Parse(utf8, TabsContext.State, source);
+        => Parse(utf8, Context.State, source);
 
     /// <summary>Parses a <c>features</c> document.</summary>
     public static Features ParseFeatures(ReadOnlySpan<byte> utf8, string source = "features")
-        => Parse(utf8, TabsContext.Features, source);
+        => Parse(utf8, Context.Features, source);
 
     /// <summary>Parses a resources document as given to <c>update --resources</c>.</summary>
     public static LinuxResources ParseResources(ReadOnlySpan<byte> utf8, string source = "resources")
-        => Parse(utf8, TabsContext.LinuxResources, source);
+        => Parse(utf8, Context.LinuxResources, source);
 
     /// <summary>Reads and parses <c>bundleDir/config.json</c>; a missing or unreadable file is a <see cref="SpecException"/> too.</summary>
     public static Spec LoadSpec(string bundleDir)
@@ -78,20 +86,20 @@ public static class SpecJson
         return ParseSpec(bytes, "config.json");
     }
 
-    public static string Serialize(Spec spec, JsonLayout layout = JsonLayout.Tabs) => JsonSerializer.Serialize(spec, Ctx(layout).Spec);
-    public static byte[] SerializeToUtf8(Spec spec, JsonLayout layout = JsonLayout.Tabs) => JsonSerializer.SerializeToUtf8Bytes(spec, Ctx(layout).Spec);
-    public static string Serialize(Process process, JsonLayout layout = JsonLayout.Tabs) => JsonSerializer.Serialize(process, Ctx(layout).Process);
-    public static byte[] SerializeToUtf8(Process process, JsonLayout layout = JsonLayout.Tabs) => JsonSerializer.SerializeToUtf8Bytes(process, Ctx(layout).Process);
+    public static string Serialize(Spec spec, JsonLayout layout = JsonLayout.Tabs) => WriteString(spec, Context.Spec, layout);
+    public static byte[] SerializeToUtf8(Spec spec, JsonLayout layout = JsonLayout.Tabs) => Write(spec, Context.Spec, layout);
+    public static string Serialize(Process process, JsonLayout layout = JsonLayout.Tabs) => WriteString(process, Context.Process, layout);
+    public static byte[] SerializeToUtf8(Process process, JsonLayout layout = JsonLayout.Tabs) => Write(process, Context.Process, layout);
     /// <summary>Two-space layout by default, as <c>runc state</c> prints.</summary>
-    public static string Serialize(State state, JsonLayout layout = JsonLayout.TwoSpaces) => JsonSerializer.Serialize(state, Ctx(layout).State);
+    public static string Serialize(State state, JsonLayout layout = JsonLayout.TwoSpaces) => WriteString(state, Context.State, layout);
     /// <summary>Compact by default: hook stdin and state files.</summary>
-    public static byte[] SerializeToUtf8(State state, JsonLayout layout = JsonLayout.Compact) => JsonSerializer.SerializeToUtf8Bytes(state, Ctx(layout).State);
+    public static byte[] SerializeToUtf8(State state, JsonLayout layout = JsonLayout.Compact) => Write(state, Context.State, layout);
     /// <summary>For <c>list --format json</c>.</summary>
-    public static string Serialize(List<State> states, JsonLayout layout = JsonLayout.Compact) => JsonSerializer.Serialize(states, Ctx(layout).ListState);
-    public static byte[] SerializeToUtf8(ContainerProcessState state, JsonLayout layout = JsonLayout.Compact) => JsonSerializer.SerializeToUtf8Bytes(state, Ctx(layout).ContainerProcessState);
+    public static string Serialize(List<State> states, JsonLayout layout = JsonLayout.Compact) => WriteString(states, Context.ListState, layout);
+    public static byte[] SerializeToUtf8(ContainerProcessState state, JsonLayout layout = JsonLayout.Compact) => Write(state, Context.ContainerProcessState, layout);
     /// <summary>Two-space layout by default, as <c>runc features</c> prints.</summary>
-    public static string Serialize(Features features, JsonLayout layout = JsonLayout.TwoSpaces) => JsonSerializer.Serialize(features, Ctx(layout).Features);
-    public static string Serialize(LinuxResources resources, JsonLayout layout = JsonLayout.Compact) => JsonSerializer.Serialize(resources, Ctx(layout).LinuxResources);
+    public static string Serialize(Features features, JsonLayout layout = JsonLayout.TwoSpaces) => WriteString(features, Context.Features, layout);
+    public static string Serialize(LinuxResources resources, JsonLayout layout = JsonLayout.Compact) => WriteString(resources, Context.LinuxResources, layout);
 
     /// <summary>Deep copy through JSON (extension data included).</summary>
     public static Spec Clone(Spec spec) => ParseSpec(SerializeToUtf8(spec, JsonLayout.Compact), "clone");

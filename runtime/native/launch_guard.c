@@ -19,7 +19,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#define GUARD_ENV "_RDMARUN_LAUNCH_GUARD"
+#include "nsexec.h"
+
+#define GUARD_ENV RDMARUN_LAUNCH_GUARD_ENV
 
 __attribute__((constructor)) static void rdmarun_launch_guard(int argc, char **argv, char **envp)
 {

@@ -356,6 +356,7 @@ static void run_stage1(void)
 	if (pid == 0) {
 		prctl(PR_SET_NAME, (unsigned long)"rdmarun:[2:INIT]", 0, 0, 0);
 		free(text);
+		rdmarun_prefault_image();
 		return; /* stage 2: the .NET runtime starts now, inside the namespaces */
 	}
 	sendf("pid %d", pid);
@@ -365,8 +366,10 @@ static void run_stage1(void)
 __attribute__((constructor)) static void rdmarun_nsexec(void)
 {
 	const char *sock = getenv(RDMARUN_INITSOCK_ENV);
-	if (!sock)
+	if (!sock) {
+		rdmarun_prefault_image();
 		return; /* an ordinary CLI invocation */
+	}
 	g_sock = atoi(sock);
 	/* The container's process must never inherit the init socket, whatever managed code does. */
 	if (fcntl(g_sock, F_SETFD, FD_CLOEXEC) < 0)

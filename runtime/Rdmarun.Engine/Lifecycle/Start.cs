@@ -40,7 +40,8 @@ public static unsafe class Start
         if (fd < 0) throw new SyscallException($"open {fifo}", Libc.Errno);
         try
         {
-            nint n = Poll(fd, r, got => got == 1, out bool alive);
+            using var wait = new ExecFifoWait(fd, r);
+            nint n = wait.Until(got => got == 1, out bool alive);
             if (n != 1)
             {
                 if (alive) throw new SyscallException($"read {fifo}", Libc.Errno);
@@ -50,34 +51,9 @@ public static unsafe class Start
             File.Delete(fifo);
             // The init holds its end until execve (close-on-exec): end-of-file means the user
             // process runs, so poststart hooks come after it (and after startContainer hooks).
-            Poll(fd, r, got => got == 0, out _);
+            wait.Until(got => got == 0, out _);
         }
         finally { Libc.close(fd); }
-    }
-
-    /// <summary>
-    /// Reads the non-blocking fifo until <paramref name="done"/> accepts a read's result, a read
-    /// fails, or the init is gone. The fifo is polled, with the init's liveness checked between
-    /// reads, because a blocking read would hang for ever on an init that died.
-    /// </summary>
-    private static nint Poll(int fd, ContainerRecord r, Func<nint, bool> done, out bool alive)
-    {
-        byte b;
-        int spins = 0;
-        alive = true;
-        while (true)
-        {
-            nint n = Libc.read(fd, &b, 1);
-            if (done(n) || (n < 0 && Libc.Errno != EAGAIN && Libc.Errno != EINTR)) return n;
-            if (!ProcStat.IsAlive(r.InitPid, r.InitStartTime))
-            {
-                // A short-lived process may have been released, run and exited between our read
-                // (before its open of the fifo completed) and this check: its byte is still there.
-                alive = false;
-                return Libc.read(fd, &b, 1);
-            }
-            Thread.Sleep(spins++ < 100 ? 0 : 1);
-        }
     }
 
     public static Spec? LoadSavedSpec(StateStore store, string id)

@@ -62,6 +62,7 @@ internal static unsafe partial class Libc
     [LibraryImport(L, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int sethostname(string name, nint len);
     [LibraryImport(L, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int setdomainname(string name, nint len);
     [LibraryImport(L, SetLastError = true)] public static partial nint syscall(nint number, nint a1, nint a2, nint a3, nint a4, nint a5);
+    [LibraryImport(L, SetLastError = true)] public static partial int poll(PollFd* fds, nuint nfds, int timeout);
 
     // credentials, capabilities, limits
     [LibraryImport(L, SetLastError = true)] public static partial int setresuid(int r, int e, int s);
@@ -81,6 +82,7 @@ internal static unsafe partial class Libc
 
     [StructLayout(LayoutKind.Sequential)] public struct CapHeader { public uint Version; public int Pid; }
     [StructLayout(LayoutKind.Sequential)] public struct CapData { public uint Effective; public uint Permitted; public uint Inheritable; }
+    [StructLayout(LayoutKind.Sequential)] public struct PollFd { public int Fd; public short Events; public short Revents; }
     [StructLayout(LayoutKind.Sequential)] public struct RLimit { public ulong Cur; public ulong Max; }
     [StructLayout(LayoutKind.Sequential)] public struct IoVec { public void* Base; public nuint Len; }
     [StructLayout(LayoutKind.Sequential)]

@@ -13,7 +13,8 @@ internal static class LibcConst
     public const int PR_SET_PDEATHSIG = 1, PR_SET_DUMPABLE = 4, PR_SET_NAME = 15, PR_CAPBSET_READ = 23,
         PR_CAPBSET_DROP = 24, PR_SET_NO_NEW_PRIVS = 38, PR_SET_CHILD_SUBREAPER = 36, PR_CAP_AMBIENT = 47,
         PR_CAP_AMBIENT_RAISE = 2, PR_CAP_AMBIENT_CLEAR_ALL = 4, PR_SET_KEEPCAPS = 8;
-    public const int SYS_pivot_root = 155, SYS_keyctl = 250, SYS_execveat = 322, SYS_close_range = 436;
+    public const int SYS_pivot_root = 155, SYS_keyctl = 250, SYS_execveat = 322, SYS_close_range = 436, SYS_pidfd_open = 434;
+    public const short POLLIN = 0x1, POLLHUP = 0x10;
     public const int AT_EMPTY_PATH = 0x1000;
     public const int SIGKILL = 9, SIGTERM = 15, SIGCHLD = 17;
     public const int ENOENT = 2, ESRCH = 3, EINTR = 4, EAGAIN = 11, EEXIST = 17, EINVAL = 22, EBUSY = 16, ECHILD = 10;
