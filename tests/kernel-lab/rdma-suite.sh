@@ -220,6 +220,53 @@ case_hca_limit() {
     expect_line hca-limit-$r-rdma-max $n "max=rxe0 hca_handle=1 hca_object=max"
 }
 
+# events --stats of a granted container with hcaHandles 1 whose verbs program (a pingpong server, its client on
+# the lab host) holds the one context: a second context fails, rdma.current shows the use, the container's QP
+# (not the client's) is counted on rxe0 port 1, and rxe, which has no QP counter binding, is named as such.
+case_events_stats() {
+    local n=events-stats j="" i mode_before mode_after cpid
+    new_bundle $n ibv_rc_pingpong -d rxe0 -g 1 -n 100000000 || { fail events-stats "bundle"; return; }
+    host_net $n
+    grant rdmarun $n
+    edit "$WORK/$n" '.linux.resources.rdma = {"rxe0": {"hcaHandles": 1}}'
+    mode_before=$(rdma statistic qp mode link rxe0/1 2>&1)
+    (cd "$WORK/$n" && rt rdmarun run -d $n >"$WORK/$n.out" 2>&1 </dev/null) || { fail events-stats "run -d: $(one_line <"$WORK/$n.out")"; rt rdmarun delete -f $n >/dev/null 2>&1; return; }
+    # Its own process group (setsid), so the retry loop and the client stop together at the end.
+    setsid sh -c 'for i in $(seq 1 30); do ibv_rc_pingpong -d rxe0 -g 1 -n 100000000 127.0.0.1 && exit 0; sleep 0.5; done' >"$WORK/$n.client" 2>&1 &
+    cpid=$!
+    # Until both QPs are connected (the container's is the one counted); at most ~60 s under TCG.
+    for i in $(seq 1 60); do
+        j=$(rt rdmarun events --stats $n 2>&1)
+        [[ $(jq -r '.data.rdma.rxe0.ports."1".qps // 0' <<<"$j" 2>/dev/null) -ge 1 ]] && break
+        sleep 1
+    done
+    mode_after=$(rdma statistic qp mode link rxe0/1 2>&1)
+    if [[ $(jq -c '.data.rdma.rxe0 | {hcaHandles, hcaHandlesLimit}' <<<"$j" 2>/dev/null) == '{"hcaHandles":1,"hcaHandlesLimit":1}' ]] \
+        && [[ $(jq -r '.data.rdma.rxe0.hcaObjects' <<<"$j") -ge 3 ]]; then
+        pass events-stats-rdma-current
+    else
+        fail events-stats-rdma-current "$j"
+    fi
+    expect_json events-stats-container-qp-only "$j" '.data.rdma.rxe0.ports' '{"1":{"qps":1}}'
+    expect_json events-stats-rxe-counters-not-supported "$j" '.data.rdma.rxe0.countersUnavailable' '"counters not supported by rxe"'
+    expect_json events-stats-runc-shape-kept "$j" '[.type, (.data | has("cpu") and has("memory") and has("pids"))]' '["stats",true]'
+    if [[ $mode_after == "$mode_before" ]]; then pass events-stats-port-counter-mode-unchanged; else fail events-stats-port-counter-mode-unchanged "before: $mode_before | after: $mode_after"; fi
+    local second
+    second=$(rt rdmarun exec $n /mnt/verbs-probe rxe0 contexts 1 2>&1)
+    if grep -q "^context 1: errno 11 " <<<"$second"; then pass events-stats-second-context-fails; else fail events-stats-second-context-fails "$(one_line <<<"$second")"; fi
+    kill -- -$cpid 2>/dev/null
+    wait $cpid 2>/dev/null
+    rt rdmarun delete -f $n >/dev/null 2>&1
+    [[ -e /sys/fs/cgroup/$PARENT/$n ]] && fail events-stats-cleanup "cgroup $PARENT/$n left behind"
+}
+
+# expect_json CASE JSON FILTER EXPECTED: jq -c FILTER of JSON is exactly EXPECTED.
+expect_json() {
+    local got
+    got=$(jq -c "$3" <<<"$2" 2>&1)
+    if [[ $got == "$4" ]]; then pass "$1"; else fail "$1" "$3 is $got, expected $4 (events: $(one_line <<<"$2"))"; fi
+}
+
 case_memlock() {
     local r=$1 n=memlock-$1
     new_bundle $n /mnt/rdma-mr-probe rxe0 64 || { fail memlock-$r "bundle"; return; }
@@ -363,6 +410,7 @@ guest_main() {
             case_memlock $r
         done
         case_cdi
+        case_events_stats
         # Last: a second device for the hook cases, so "only the granted one" can fail.
         if out=$(rdma link add rxe1 type rxe netdev veth1 2>&1); then
             for r in runc crun; do case_hook $r; done
