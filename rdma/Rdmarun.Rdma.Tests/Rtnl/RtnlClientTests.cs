@@ -219,6 +219,38 @@ public class RtnlClientTests
     }
 
     [Fact]
+    public void tbf_on_a_shared_host_netdev_is_exclusive_and_under_the_containers_handle()
+    {
+        var tbf = """
+            60000000 2400 0506 01000000 00000000   # len 96, RTM_NEWQDISC, REQUEST|ACK|EXCL|CREATE: never replaces
+            00 00 0000 0c000000 00003412 ffffffff 00000000   # tcmsg: index 12, handle 1234:0, parent TC_H_ROOT
+            0800 0100 74626600                     # TCA_KIND "tbf"
+            3400 0280                              # TCA_OPTIONS (nested)
+              2800 0100                            #   TCA_TBF_PARMS
+                00 01 0000 0000 0000 40420f00      #     rate: link layer ethernet, 1000000 bytes/s
+                00 00 0000 0000 0000 00000000      #     peakrate: none
+                00000100 00000000 00000000         #     limit 65536
+              0800 0600 00800000                   #   TCA_TBF_BURST 32768
+            """;
+        var t = new RtnlReplay((tbf, [Error(1, Errno.EEXIST)]));
+        var e = Assert.Throws<RtnlException>(() => new RtnlClient(t).AddTbf(new RtnlLink(12, "qc", 0, null), 0x1234_0000, 1_000_000, 32768, 65536));
+        Assert.Equal(Errno.EEXIST, e.Errno);
+        Assert.Equal("netdev: cannot add a root qdisc limiting network device qc to 1000000 bytes/s: file exists", e.Message);
+    }
+
+    [Fact]
+    public void the_root_qdisc_is_deleted_by_its_handle()
+    {
+        var del = """
+            24000000 2500 0500 01000000 00000000   # len 36, RTM_DELQDISC, REQUEST|ACK
+            00 00 0000 0c000000 00003412 ffffffff 00000000   # index 12, handle 1234:0 (the kernel: EINVAL if another), root
+            """;
+        var t = new RtnlReplay((del, [Ack(1)]));
+        new RtnlClient(t).DeleteRootQdisc(new RtnlLink(12, "qc", 0, null), 0x1234_0000);
+        Assert.True(t.Finished);
+    }
+
+    [Fact]
     public void replies_to_earlier_requests_are_skipped()
     {
         var t = new RtnlReplay((GetVeth1, [Ack(0) + Link(1, 7, "veth1", up: false), Ack(1)]));

@@ -66,6 +66,14 @@ public sealed class RdmaPolicy
     public IReadOnlyList<string>? NetdevLinks { get; init; }
 
     /// <summary>
+    /// Host netdevs that may get a container's rate cap when the container shares the host's network namespace
+    /// (RDMA shared mode, as MPI jobs run): each backs one RDMA device the administrator gives to one container at
+    /// a time, so a qdisc on it holds that container's soft-RoCE traffic. Null = none: on a shared port the cap
+    /// would hold every tenant.
+    /// </summary>
+    public IReadOnlyList<string>? HostNetdevs { get; init; }
+
+    /// <summary>
     /// Used when the policy file does not exist: every device, any P_Key, no MAD access, no limits. This grants
     /// no more than the host already does: in shared mode every local user can open /dev/infiniband/uverbs*.
     /// </summary>
@@ -149,6 +157,7 @@ public sealed class RdmaPolicy
             NetdevChildren = raw.NetdevChildren?.Select(k => Roce.RoceChildRequest.Kinds.Contains(k) ? k
                 : throw new RdmaPolicyException($"rdma: policy {source}: $.netdevChildren: \"{k}\" is not macvlan, ipvlan or vlan")).ToList(),
             NetdevLinks = raw.NetdevLinks,
+            HostNetdevs = raw.HostNetdevs,
         };
         if (policy.DefaultRate > policy.MaxRate)
             throw new RdmaPolicyException($"rdma: policy {source}: $.defaultRate {raw.DefaultRate} is above $.maxRate {raw.MaxRate}");

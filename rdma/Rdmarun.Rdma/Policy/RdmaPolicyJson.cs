@@ -21,6 +21,7 @@ internal sealed class RdmaPolicyJson
     public byte? MaxPriority { get; set; }
     public List<string>? NetdevChildren { get; set; }
     public List<string>? NetdevLinks { get; set; }
+    public List<string>? HostNetdevs { get; set; }
 }
 
 internal sealed class RdmaDevicePolicyJson

@@ -159,6 +159,34 @@ public sealed class RtnlClient(IRtnlTransport transport, uint firstSequence = 1)
     /// kernel computes packet times itself and needs no rate table.
     /// </summary>
     public void SetTbf(RtnlLink link, ulong bytesPerSecond, uint burstBytes, uint limitBytes)
+        => Exchange(Rtnl.NewQdisc, DoFlags | Rtnl.FlagCreate | Rtnl.FlagReplace,
+            $"limit network device {link.Name} to {bytesPerSecond} bytes/s", Tcmsg(link.Index, 0), TbfAttributes(bytesPerSecond, burstBytes, limitBytes));
+
+    /// <summary>
+    /// The same cap as <see cref="SetTbf"/> on a device other containers and the host also use, as
+    /// `tc qdisc add dev D root handle H: tbf ...`: exclusive, so a root qdisc someone else installed (the
+    /// kernel's default one aside) is an EEXIST rather than replaced, and under a handle of its own, so that
+    /// <see cref="DeleteRootQdisc"/> removes this one and never a later one.
+    /// </summary>
+    public void AddTbf(RtnlLink link, uint handle, ulong bytesPerSecond, uint burstBytes, uint limitBytes)
+        => Exchange(Rtnl.NewQdisc, DoFlags | Rtnl.FlagCreate | Rtnl.FlagExcl,
+            $"add a root qdisc limiting network device {link.Name} to {bytesPerSecond} bytes/s", Tcmsg(link.Index, handle),
+            TbfAttributes(bytesPerSecond, burstBytes, limitBytes));
+
+    /// <summary>`tc qdisc del dev D root handle H:`: the kernel refuses (EINVAL) when the root qdisc has another handle.</summary>
+    public void DeleteRootQdisc(RtnlLink link, uint handle)
+        => Exchange(Rtnl.DelQdisc, DoFlags, $"remove root qdisc {handle >> 16:x}: of network device {link.Name}", Tcmsg(link.Index, handle));
+
+    static byte[] Tcmsg(int index, uint handle)
+    {
+        var tcmsg = new byte[Rtnl.TcmsgLength];
+        BinaryPrimitives.WriteInt32LittleEndian(tcmsg.AsSpan(4), index);
+        BinaryPrimitives.WriteUInt32LittleEndian(tcmsg.AsSpan(8), handle);
+        BinaryPrimitives.WriteUInt32LittleEndian(tcmsg.AsSpan(12), Rtnl.TcHRoot);
+        return tcmsg;
+    }
+
+    static NetlinkAttribute[] TbfAttributes(ulong bytesPerSecond, uint burstBytes, uint limitBytes)
     {
         var parms = new byte[36]; // struct tc_tbf_qopt: tc_ratespec rate, peakrate; u32 limit, buffer, mtu
         parms[1] = Rtnl.LinkLayerEthernet;
@@ -166,12 +194,7 @@ public sealed class RtnlClient(IRtnlTransport transport, uint firstSequence = 1)
         BinaryPrimitives.WriteUInt32LittleEndian(parms.AsSpan(24), limitBytes);
         var attrs = new List<NetlinkAttribute> { new(Rtnl.TcaTbfParms, parms), NetlinkAttribute.U32(Rtnl.TcaTbfBurst, burstBytes) };
         if (bytesPerSecond >= uint.MaxValue) attrs.Add(NetlinkAttribute.U64(Rtnl.TcaTbfRate64, bytesPerSecond));
-        var tcmsg = new byte[Rtnl.TcmsgLength];
-        BinaryPrimitives.WriteInt32LittleEndian(tcmsg.AsSpan(4), link.Index);
-        BinaryPrimitives.WriteUInt32LittleEndian(tcmsg.AsSpan(12), Rtnl.TcHRoot);
-        Exchange(Rtnl.NewQdisc, DoFlags | Rtnl.FlagCreate | Rtnl.FlagReplace,
-            $"limit network device {link.Name} to {bytesPerSecond} bytes/s", tcmsg,
-            NetlinkAttribute.String(Rtnl.TcaKind, "tbf"), RtnlCodec.Nested(Rtnl.TcaOptions, [.. attrs]));
+        return [NetlinkAttribute.String(Rtnl.TcaKind, "tbf"), RtnlCodec.Nested(Rtnl.TcaOptions, [.. attrs])];
     }
 
     static byte[] IfInfo(int index, uint flags, uint change)
