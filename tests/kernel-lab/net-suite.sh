@@ -212,6 +212,118 @@ case_rxe_in_a_netns_carries_no_traffic() {
     ip netns del nsrxe; ip link del bwh 2>/dev/null
 }
 
+# The rate cap on verbs traffic, shown with a container that shares the host's network namespace (RDMA shared
+# mode, as MPI jobs run; the two known limits below rule out a container netns with rxe on 6.1). The container
+# is granted its own soft-RoCE device rxeqc on its own netdev qc; the server's rxeqh on the peer qh runs bare on
+# the host. Two local addresses normally talk over lo, bypassing the veth and any qdisc on it, so the routing
+# is bent to put rxe's packets on the wire: the local table's rule moves from pref 0 to 1000, and rules for
+# locally made packets (iif lo) between the two addresses send them out of the other's veth; accept_local and
+# rp_filter=0 let the peer take packets from a local source. rxe finds its route with ip_route_output_key
+# (source = the GID's address, oif = its netdev), which these rules answer. tbf shapes only egress: the
+# container is the ib_write_bw client, whose RDMA writes carry the data from rxeqc out of qc, the capped side
+# (the server sends only ACKs back over qh). The control channel (TCP) stays on lo.
+QH=10.69.0.1 QC=10.69.0.2
+hostnet_setup() {
+    ip link add qh type veth peer name qc && ip addr add $QH/24 dev qh && ip addr add $QC/24 dev qc \
+        && ip link set qh up && ip link set qc up \
+        && rdma link add rxeqh type rxe netdev qh && rdma link add rxeqc type rxe netdev qc || return 1
+    local s
+    for s in all qh qc; do sysctl -qw net.ipv4.conf.$s.accept_local=1 net.ipv4.conf.$s.rp_filter=0 || return 1; done
+    ip rule add pref 1000 lookup local && ip rule del pref 0 \
+        && ip route add $QH/32 dev qc table 101 && ip route add $QC/32 dev qh table 102 \
+        && ip rule add pref 10 iif lo from $QC to $QH lookup 101 && ip rule add pref 11 iif lo from $QH to $QC lookup 102 \
+        && ip neigh replace $QH lladdr "$(cat /sys/class/net/qh/address)" dev qc nud permanent \
+        && ip neigh replace $QC lladdr "$(cat /sys/class/net/qc/address)" dev qh nud permanent
+}
+hostnet_teardown() {
+    ip rule del pref 10 2>/dev/null; ip rule del pref 11 2>/dev/null
+    ip rule add pref 0 lookup local 2>/dev/null && ip rule del pref 1000 2>/dev/null
+    ip route flush table 101 2>/dev/null; ip route flush table 102 2>/dev/null
+    rdma link del rxeqc 2>/dev/null; rdma link del rxeqh 2>/dev/null; ip link del qh 2>/dev/null
+}
+# The GID index of DEV's IPv4 address ADDR (::ffff:a.b.c.d), read from sysfs rather than assumed.
+gid_index() {
+    local hex i
+    hex=$(printf '%02x%02x:%02x%02x' ${2//./ })
+    for i in $(seq 0 15); do
+        [[ $(cat "/sys/class/infiniband/$1/ports/1/gids/$i" 2>/dev/null) == "0000:0000:0000:0000:0000:ffff:$hex" ]] && { echo "$i"; return; }
+    done
+    return 1
+}
+# hostnet_run NAME RATE|-: one ib_write_bw (client in the container, rxeqc) against a bare server on rxeqh; the
+# container's output in $WORK/NAME.out. It shares the host netns, so it can show the qdisc on qc itself.
+hostnet_run() {
+    local n=$1 rate=$2 srv
+    new_bundle $n sh -c 'tc qdisc show dev qc; for i in 1 2 3 4 5 6; do ib_write_bw -d rxeqc -x $0 -s 65536 -n 300 -F $1 && exit 0; sleep 1; done; exit 1' \
+        "$GIDC" $QH || return 1
+    edit "$WORK/$n" '.linux.namespaces |= map(select(.type != "network"))'
+    annotate $n org.rdmarun.rdma.devices rxeqc
+    [[ $rate != - ]] && annotate $n org.rdmarun.rdma.rate "$rate"
+    timeout 90 ib_write_bw -d rxeqh -x "$GIDH" -s 65536 -n 300 -F >"$WORK/$n.srv" 2>&1 &
+    srv=$!
+    sleep 2
+    (cd "$WORK/$n" && rt --rdma-policy "$WORK/hostnet-policy.json" run $n >"$WORK/$n.out" 2>&1 </dev/null)
+    local rc=$?
+    kill $srv 2>/dev/null; wait $srv 2>/dev/null
+    rt --rdma-policy "$WORK/hostnet-policy.json" delete --force $n >/dev/null 2>&1
+    return $rc
+}
+# Average MB/s of the 65536-byte line, or empty.
+bw_avg() { bw_line "$1" | awk '{print $4}'; }
+
+case_hostnet_rate_cap() {
+    hostnet_setup || { fail hostnet-setup "veth qh/qc, rxeqh/rxeqc, rules: $(ip rule | one_line)"; hostnet_teardown; return; }
+    GIDH=$(gid_index rxeqh $QH) GIDC=$(gid_index rxeqc $QC) || { fail hostnet-gid "no IPv4 GID on rxeqh/rxeqc"; hostnet_teardown; return; }
+    echo '{"hostNetdevs": ["qc"], "maxRate": "100mbit"}' >"$WORK/hostnet-policy.json"
+    local tx0 tx1 capped uncapped
+    # Uncapped first: the path works and is clearly faster than the cap; the bytes go out of qc (not lo).
+    tx0=$(cat /sys/class/net/qc/statistics/tx_bytes)
+    hostnet_run hn-free - ; uncapped=$(bw_avg "$WORK/hn-free.out")
+    tx1=$(cat /sys/class/net/qc/statistics/tx_bytes)
+    if [[ -n $uncapped ]] && (( $(awk -v b="$uncapped" 'BEGIN {print (b > 4.0)}') )) && ((tx1 - tx0 >= 300 * 65536)); then
+        pass "hostnet-uncapped-verbs-over-the-containers-netdev ($uncapped MB/s, $(( (tx1 - tx0) / 1048576 )) MiB out of qc)"
+    else
+        fail hostnet-uncapped-verbs-over-the-containers-netdev "avg '$uncapped' MB/s, qc sent $((tx1 - tx0)) bytes: $(tail -n 4 "$WORK/hn-free.out" | one_line)"
+    fi
+    # Capped at 16mbit = 2 MB/s (2 MiB/s * 1.1 = 2.2 as perftest's MB is 2^20 bytes, so the bound holds either way).
+    hostnet_run hn-cap 16mbit; capped=$(bw_avg "$WORK/hn-cap.out")
+    if [[ -n $capped ]] && (( $(awk -v b="$capped" 'BEGIN {print (b < 2.2)}') )) && grep -q "qdisc tbf .*root.*rate 16Mbit" "$WORK/hn-cap.out"; then
+        pass "hostnet-capped-verbs-stay-under-16mbit ($capped MB/s; uncapped $uncapped)"
+    else
+        fail hostnet-capped-verbs-stay-under-16mbit "avg '$capped' MB/s: $(head -c 300 "$WORK/hn-cap.out" | one_line) ... $(tail -n 3 "$WORK/hn-cap.out" | one_line)"
+    fi
+    if [[ -z $(tc qdisc show dev qc | grep tbf) && ! -e $ROOT/hn-cap && ! -e $ROOT/hn-free ]]; then pass hostnet-no-qdisc-or-state-after-delete
+    else fail hostnet-no-qdisc-or-state-after-delete "$(tc qdisc show dev qc | one_line); $(ls $ROOT)"; fi
+
+    # A second capped container on the same netdev is refused (the first's cap is never replaced); delete --force
+    # of the first (its init killed) removes its cap.
+    local n=hn-hold out
+    new_bundle $n sleep 600 && edit "$WORK/$n" '.linux.namespaces |= map(select(.type != "network"))' \
+        && annotate $n org.rdmarun.rdma.devices rxeqc && annotate $n org.rdmarun.rdma.rate 8mbit || { fail hostnet-hold "bundle"; hostnet_teardown; return; }
+    cp -r "$WORK/$n" "$WORK/hn-second"
+    (cd "$WORK/$n" && rt --rdma-policy "$WORK/hostnet-policy.json" run -d $n >"$WORK/$n.out" 2>&1 </dev/null) || fail hostnet-hold-run "$(one_line <"$WORK/$n.out")"
+    out=$(cd "$WORK/hn-second" && rt --rdma-policy "$WORK/hostnet-policy.json" create hn-second 2>&1 </dev/null)
+    if [[ $? != 0 && $out == *"network device qc already has a root qdisc"* && ! -e $ROOT/hn-second ]] && tc qdisc show dev qc | grep -q "rate 8Mbit"; then
+        pass hostnet-second-cap-on-the-same-netdev-refused-first-kept
+    else
+        fail hostnet-second-cap-on-the-same-netdev-refused-first-kept "$(one_line <<<"$out"); $(tc qdisc show dev qc | one_line)"
+    fi
+    kill -KILL "$(rt state $n | jq -r .pid)" 2>/dev/null
+    out=$(rt --rdma-policy "$WORK/hostnet-policy.json" delete --force $n 2>&1) || fail hostnet-hold-delete-force "$(one_line <<<"$out")"
+    if [[ -z $(tc qdisc show dev qc | grep tbf) && ! -e $ROOT/$n ]]; then pass hostnet-kill-then-delete-force-removes-the-cap
+    else fail hostnet-kill-then-delete-force-removes-the-cap "$(tc qdisc show dev qc | one_line); $(ls $ROOT)"; fi
+
+    # The policy gate: a netdev not in hostNetdevs is refused before anything exists.
+    echo '{"hostNetdevs": ["eth9"]}' >"$WORK/hostnet-policy.json"
+    out=$(cd "$WORK/hn-second" && rt --rdma-policy "$WORK/hostnet-policy.json" create hn-gate 2>&1 </dev/null)
+    if [[ $? != 0 && $out == *"netdev qc of its RDMA device rxeqc is not in the policy's hostNetdevs"* && ! -e $ROOT/hn-gate && -z $(tc qdisc show dev qc | grep tbf) ]]; then
+        pass hostnet-netdev-not-in-policy-refused
+    else
+        fail hostnet-netdev-not-in-policy-refused "$(one_line <<<"$out")"
+    fi
+    hostnet_teardown
+}
+
 inside_main() {
     local dir=$1 start=$SECONDS
     RT=${RDMARUN_BIN:-$REPO/out/rdmarun} FAULTS=${RDMARUN_FAULTS_BIN:-$REPO/out/faults/rdmarun}
@@ -227,6 +339,7 @@ inside_main() {
     case_rxe_control
     case_rxe_on_a_moved_netdev
     case_rxe_in_a_netns_carries_no_traffic
+    case_hostnet_rate_cap
     umount "$HOSTROOT" 2>/dev/null
     rm -rf --one-file-system "$WORK"
     echo "net-suite: $((passed + failed + skipped)) cases in $((SECONDS - start)) s"

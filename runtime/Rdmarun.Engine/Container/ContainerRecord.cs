@@ -39,6 +39,8 @@ public sealed class ContainerRecord
     public List<Rdmarun.Rdma.Mlx4PkeyRemap>? PkeyRemaps { get; set; }
     /// <summary>No mount namespace: the rootfs mount placed in the host's mount table (removed on delete).</summary>
     public HostRootfsMount? HostRootfsMount { get; set; }
+    /// <summary>Rate caps on host netdevs (a container in the host's netns): saved before each install, removed by delete (--force).</summary>
+    public List<Net.HostQdisc>? HostQdiscs { get; set; }
 }
 
 /// <summary>A hook process: it leads its own process group (pgid = pid); the start time guards against pid reuse.</summary>

@@ -27,6 +27,7 @@ public static class Create
         var qos = Net.NetQos.Check(spec, g.RdmaPolicy);
         var roceChild = Net.NetChild.Check(spec, g.RdmaPolicy, rdma.Devices);
         var ipoib = Net.IpoibCheck.Check(spec, rdma);
+        var hostCaps = Net.HostNetdevQos.Check(spec, g.RdmaPolicy, qos, rdma.Devices);
         _ = Init.Reaper.Requested(spec.Annotations); // a bad value fails here, before anything exists
 
         Rdma.RdmaPkeyRemaps.CheckFree(rdma.Granted, o.Id);
@@ -39,6 +40,7 @@ public static class Create
         List<Rdmarun.Rdma.Mlx4PkeyRemap>? pkeyRemaps = null;
         FrameChannel? ch = null;
         ContainerRecord? hostRootfs = null; // the partial record, once it may name a host rootfs mount
+        List<Net.HostQdisc>? hostQdiscs = null;
         try
         {
             // A profile libseccomp cannot compile must fail create, not the later start.
@@ -121,6 +123,7 @@ public static class Create
                 moving => CreatingRecord.SaveBeforeRdmaMove(store, partial, moving));
             partial.Annotations = spec.Annotations; // now naming any device moved into the container's netns
             netMove = Net.NetDevicesMove.IntoContainer(spec, initPid, qos, moving => { partial.NetDevices = moving; CreatingRecord.Save(store, partial); }, roceChild, ipoib);
+            hostQdiscs = Net.HostNetdevQos.Apply(hostCaps, qos, o.Id, caps => { partial.HostQdiscs = caps; CreatingRecord.Save(store, partial); });
             CreatingRecord.Save(store, partial);
 
             var record = new ContainerRecord
@@ -130,6 +133,7 @@ public static class Create
                 NamespacePaths = NamespacePaths(spec, initPid), Rootless = Libc.geteuid() != 0,
                 SystemdCgroup = g.SystemdCgroup,
                 InitStartTime = ProcStat.Read(initPid)?.StartTime ?? 0,
+                HostQdiscs = hostQdiscs,
                 NetDevices = netMove?.Moved,
                 HostRootfsMount = partial.HostRootfsMount,
                 PkeyRemaps = pkeyRemaps,
@@ -160,11 +164,14 @@ public static class Create
             // Past the last failure point: the moves stand, and their netns fds must not outlive create (run).
             netMove?.Keep();
             netMove = null;
+            rdmaMove?.Keep(); // exclusive mode: the same for the RDMA devices, which the kernel returns only when the netns dies
+            rdmaMove = null;
             return new Result(initPid, record);
         }
         catch
         {
             ch?.Dispose();
+            try { Net.HostNetdevQos.Remove(hostQdiscs); } catch { /* the original error matters more */ }
             try { rdmaMove?.Release(); } catch { /* the original error matters more */ }
             try { netMove?.Release(); } catch { /* the original error matters more */ }
             try { Rdma.RdmaPkeyRemaps.Restore(pkeyRemaps, o.Id); } catch { /* the original error matters more */ }

@@ -50,6 +50,7 @@ public static class Delete
         HookTracking.KillLeftover(partial.RunningHook);
         var cg = ContainerCgroup.Load(partial);
         KillEverything(partial, cg);
+        Net.HostNetdevQos.Remove(partial.HostQdiscs);
         Rdma.RdmaNetnsMove.ReturnOnDelete(partial);
         Net.NetDevicesMove.ReturnOnDelete(partial);
         Rdma.RdmaPkeyRemaps.Restore(partial.PkeyRemaps, partial.Id);
@@ -67,6 +68,7 @@ public static class Delete
 
     private static IReadOnlyList<string> Destroy(StateStore store, ContainerRecord r, ContainerCgroup? cg)
     {
+        Net.HostNetdevQos.Remove(r.HostQdiscs);
         Rdma.RdmaNetnsMove.ReturnOnDelete(r);
         Net.NetDevicesMove.ReturnOnDelete(r);
         Rdma.RdmaPkeyRemaps.Restore(r.PkeyRemaps, r.Id);

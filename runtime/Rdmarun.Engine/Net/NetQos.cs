@@ -11,7 +11,8 @@ namespace Rdmarun.Engine.Net;
 /// by the NIC, through its PF (IFLA_VF_RATE, IFLA_VF_VLAN_LIST), for all its traffic, RDMA included; any other
 /// netdev (a VLAN or macvlan on the port, a soft-RoCE netdev) gets a token-bucket root qdisc, which holds the
 /// kernel's own sends — for soft-RoCE that is all RDMA traffic, for a hardware RoCE NIC it is only the IP
-/// traffic (the NIC sends RDMA without the qdisc: use VFs there).
+/// traffic (the NIC sends RDMA without the qdisc: use VFs there). A container in the host's network namespace has
+/// none of these: <see cref="HostNetdevQos"/> caps its RDMA device's host netdev instead, where the policy allows.
 /// </summary>
 public static class NetQos
 {
@@ -24,7 +25,8 @@ public static class NetQos
             var policy = RdmaHostPolicy.Load(policyPath).Policy;
             var qos = RdmaQos.Parse(a, policy);
             var asked = a is not null && (a.ContainsKey(RdmaQos.RateAnnotation) || a.ContainsKey(RdmaQos.VlanAnnotation) || a.ContainsKey(RdmaQos.MinRateAnnotation));
-            if (asked && spec.Linux?.NetDevices is not { Count: > 0 } && a!.ContainsKey(Rdmarun.Rdma.Roce.RoceChildRequest.KindAnnotation) != true)
+            // A container in the host's netns: HostNetdevQos decides (a cap on its RDMA device's host netdev, or a refusal).
+            if (asked && !HostNetdevQos.SharesHostNetns(spec) && spec.Linux?.NetDevices is not { Count: > 0 } && a!.ContainsKey(Rdmarun.Rdma.Roce.RoceChildRequest.KindAnnotation) != true)
                 throw new RuntimeError(
                     $"annotation {(a!.ContainsKey(RdmaQos.RateAnnotation) ? RdmaQos.RateAnnotation : RdmaQos.VlanAnnotation)}: rdmarun enforces RDMA QoS on the container's RoCE netdev, and the spec gives it none: name it in linux.netDevices or ask for one with {Rdmarun.Rdma.Roce.RoceChildRequest.KindAnnotation}");
             return qos;
@@ -82,13 +84,19 @@ public static class NetQos
             else if (qos.MaxRate is { } bits)
             {
                 var link = container.GetLink(d.ContainerName) ?? throw new RtnlException($"netdev: {d.ContainerName} is not in the container's network namespace", Rdmarun.Rdma.Netlink.Errno.ENODEV);
-                var bytes = bits / 8;
-                // Burst: 10 ms at the rate, at least 16 KiB (a few full-size frames); queue: another 50 ms.
-                var burst = (uint)Math.Clamp(bytes / 100, 16 * 1024, uint.MaxValue / 2);
-                var limit = (uint)Math.Clamp(burst + bytes / 20, burst, uint.MaxValue);
+                var (bytes, burst, limit) = Tbf(bits);
                 container.SetTbf(link, bytes, burst, limit);
             }
         }
+    }
+
+    /// <summary>A cap of <paramref name="bits"/>/s as tbf parameters: bytes/s; burst 10 ms at the rate, at least 16 KiB (a few full-size frames); queue another 50 ms.</summary>
+    public static (ulong Bytes, uint Burst, uint Limit) Tbf(ulong bits)
+    {
+        var bytes = bits / 8;
+        var burst = (uint)Math.Clamp(bytes / 100, 16 * 1024, uint.MaxValue / 2);
+        var limit = (uint)Math.Clamp(burst + bytes / 20, burst, uint.MaxValue);
+        return (bytes, burst, limit);
     }
 
     /// <summary>VF rates are whole Mbit/s; round up, since 0 would mean none. Null: 0.</summary>
