@@ -76,6 +76,17 @@ public class SystemdDriverTests
         Assert.Equal("rdmarun-c1.scope", m.Unit);
     }
 
+    [Fact]
+    public void Exec_into_a_saved_container_joins_its_scope_without_asking_systemd()
+    {
+        using var fs = new FakeCgroupFs();
+        var scope = fs.Dir("rdmarun.slice/rdmarun-x.slice/rdmarun-c1.scope", "cgroup.procs");
+        var m = SystemdManager.Load(new Dictionary<string, string> { [""] = scope });
+        // The bus is never asked (StartTransientUnit would answer UnitExists): the pid goes straight into the scope.
+        var writes = Recording.Capture(fs.Root, () => m.Apply(4242));
+        Assert.Equal(["rdmarun.slice/rdmarun-x.slice/rdmarun-c1.scope/cgroup.procs=4242"], writes);
+    }
+
     private static Dictionary<string, UnitProperty> PropsOf(TransientUnitRequest r) => r.Properties.ToDictionary(p => p.Name);
 
     [Fact]

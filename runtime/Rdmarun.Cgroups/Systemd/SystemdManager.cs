@@ -14,10 +14,11 @@ public sealed class SystemdManager : ICgroupManager
     private readonly ICgroupManager _fs;
     private readonly LinuxResources? _initial;
     private readonly string _containerId;
+    private readonly bool _unitExists;
 
-    private SystemdManager(SystemdCgroupPath path, ICgroupManager fs, LinuxResources? initial, string containerId)
+    private SystemdManager(SystemdCgroupPath path, ICgroupManager fs, LinuxResources? initial, string containerId, bool unitExists)
     {
-        _path = path; _fs = fs; _initial = initial; _containerId = containerId;
+        _path = path; _fs = fs; _initial = initial; _containerId = containerId; _unitExists = unitExists;
     }
 
     /// <param name="initial">linux.resources, passed to systemd as unit properties when the scope starts.</param>
@@ -26,7 +27,7 @@ public sealed class SystemdManager : ICgroupManager
         var path = SystemdCgroupPath.Parse(cgroupsPath, containerId, rootless);
         // An absolute cgroupsPath to the fs factory means "this path under every hierarchy's root".
         var fs = CgroupManagerFactory.Create("/" + path.RelativeCgroup, containerId, setup, rootless);
-        return new SystemdManager(path, fs, initial, containerId);
+        return new SystemdManager(path, fs, initial, containerId, unitExists: false);
     }
 
     /// <summary>Rebuilds the manager from state.json's paths; the unit is the last path component.</summary>
@@ -36,7 +37,7 @@ public sealed class SystemdManager : ICgroupManager
         var dir = savedPaths.Values.First();
         var unit = Path.GetFileName(dir.TrimEnd('/'));
         var slice = Path.GetFileName(Path.GetDirectoryName(dir.TrimEnd('/')) ?? "");
-        return new SystemdManager(new SystemdCgroupPath(slice.EndsWith(".slice") ? slice : "system.slice", unit), fs, null, "");
+        return new SystemdManager(new SystemdCgroupPath(slice.EndsWith(".slice") ? slice : "system.slice", unit), fs, null, "", unitExists: true);
     }
 
     public string Unit => _path.Unit;
@@ -45,6 +46,9 @@ public sealed class SystemdManager : ICgroupManager
 
     public void Apply(int pid)
     {
+        // A saved container's scope exists already (exec): the process joins its cgroup, as runc does; a second
+        // StartTransientUnit would be refused with UnitExists.
+        if (_unitExists) { _fs.Apply(pid); return; }
         var req = TransientUnitRequest.For(_path, pid, _initial, Mode == CgroupMode.Unified, _containerId);
         SystemdBus.StartTransientUnit(req);
         WaitForCgroup(pid);

@@ -4,8 +4,8 @@
 # controller, rxe0).
 # lab-boot: --systemd   (ci.sh: this suite gets a boot of its own with systemd as PID 1)
 #
-#   systemd-lab.sh               on the host: builds verbs-probe, boots the lab with --systemd, runs the cases
-#   systemd-lab.sh --inside DIR  the cases themselves (DIR: a scratch/share dir; needs systemd as PID 1)
+#   systemd-suite.sh               on the host: builds verbs-probe, boots the lab with --systemd, runs the cases
+#   systemd-suite.sh --inside DIR  the cases themselves (DIR: a scratch/share dir; needs systemd as PID 1)
 # Prints "PASS name" / "FAIL name: reason" lines and "N passed, N failed"; exit 0 only when all passed.
 # RDMARUN_BIN overrides the binary (default: out/rdmarun of this checkout).
 set -uo pipefail
@@ -23,13 +23,13 @@ host_main() {
     trap "rm -rf '$share'" EXIT
     if command -v gcc >/dev/null && [[ -f /usr/include/infiniband/verbs.h ]]; then
         gcc -O2 -Wall -o "$share/verbs-probe" "$LAB_DIR/verbs-probe.c" -libverbs \
-            || echo "systemd-lab: gcc failed to build verbs-probe" >&2
+            || echo "systemd-suite: gcc failed to build verbs-probe" >&2
     fi
     # Snapshots: edits or a rebuild on the host during the run must not reach the guest half-way.
-    cp "$LAB_DIR/systemd-lab.sh" "$share/systemd-lab.sh"
+    cp "$LAB_DIR/systemd-suite.sh" "$share/systemd-suite.sh"
     cp "$RDMARUN" "$share/rdmarun" || return 125
     "$LAB_DIR/lab.sh" run --systemd --timeout "${SUITE_TIMEOUT:-600}" --share "$share" --env "RDMARUN_BIN=$share/rdmarun" \
-        --env "SUITE_REPO=$REPO" -- "$(printf '%q ' bash "$share/systemd-lab.sh" --inside "$share")" || rc=$?
+        --env "SUITE_REPO=$REPO" -- "$(printf '%q ' bash "$share/systemd-suite.sh" --inside "$share")" || rc=$?
     if [[ ! -f $share/summary ]]; then
         echo "FAIL lab: lab.sh run --systemd exited $rc before the cases finished"
         echo "0 passed, 1 failed"
@@ -49,10 +49,12 @@ read_cg() { sed 's/[[:space:]]*$//' "$1" 2>&1; }
 
 CG=/sys/fs/cgroup
 SLICE=rdmarun-suite.slice # every container is the scope rdmarun-<id>.scope in this slice
+# systemd nests a dashed slice in its prefix's slice: the driver must expand it the same way.
+SLICE_DIR=rdmarun.slice/$SLICE
 ROOT=/run/rdmarun-systemd-suite
 rt() { timeout 60 "$RDMARUN" --root "$ROOT" --systemd-cgroup "$@"; }
 unit_of() { echo "rdmarun-$1.scope"; }
-scope_dir() { echo "$CG/$SLICE/$(unit_of "$1")"; }
+scope_dir() { echo "$CG/$SLICE_DIR/$(unit_of "$1")"; }
 # prop UNIT NAME: one property as systemd reports it (systemctl show -P).
 prop() { systemctl show -P "$2" "$1" 2>&1; }
 
@@ -124,7 +126,7 @@ case_scope_and_limits() {
     cgp=$(prop "$unit" ControlGroup)
     procs=$(one_line <"$dir/cgroup.procs" 2>&1)
     own=$(cat "/proc/$pid/cgroup" 2>&1)
-    if [[ $st == active && $dg == yes && $cgp == "/$SLICE/$unit" && " $procs " == *" $pid "* && $own == "0::/$SLICE/$unit" ]]; then
+    if [[ $st == active && $dg == yes && $cgp == "/$SLICE_DIR/$unit" && " $procs " == *" $pid "* && $own == "0::/$SLICE_DIR/$unit" ]]; then
         pass scope-delegated
     else
         fail scope-delegated "ActiveState '$st', Delegate '$dg', ControlGroup '$cgp', cgroup.procs '$procs' (init $pid), /proc/$pid/cgroup '$own'"
@@ -245,7 +247,7 @@ guest_main() {
     # Nothing of ours may be left in systemd or the tree.
     local units
     units=$(systemctl list-units --all --no-legend 'rdmarun-*.scope' 2>&1)
-    if [[ -z $units && ! -e $CG/$SLICE/rdmarun-lim.scope ]]; then pass nothing-left; else fail nothing-left "units: $(one_line <<<"$units")"; fi
+    if [[ -z $units && ! -e $CG/$SLICE_DIR/rdmarun-lim.scope ]]; then pass nothing-left; else fail nothing-left "units: $(one_line <<<"$units")"; fi
     echo "$passed passed, $failed failed" | tee "$SHARE/summary"
     ((failed == 0))
 }
