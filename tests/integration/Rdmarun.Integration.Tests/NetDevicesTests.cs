@@ -250,6 +250,23 @@ public sealed class NetDevicesTests : IDisposable
         Assert.Contains("annotation org.rdmarun.rdma.rate: rdmarun enforces RDMA QoS on the container's RoCE netdev, and the spec gives it none: name it in linux.netDevices", r.Stderr);
     }
 
+    [Fact]
+    public void A_rate_in_the_hosts_netns_without_a_granted_device_is_refused_before_anything_exists()
+    {
+        // No network namespace: the cap would go on the granted RDMA device's host netdev (policy hostNetdevs);
+        // with no device granted there is none, and create says so instead of capping nothing.
+        using var b = new Bundle("true");
+        var ns = b.Linux["namespaces"]!.AsArray();
+        ns.Remove(ns.First(n => n!["type"]!.GetValue<string>() == "network"));
+        b.Config["annotations"] = new JsonObject { ["org.rdmarun.rdma.rate"] = "16mbit" };
+        b.Save();
+        var id = b.NewId("nh");
+        var r = b.Rt("run", id);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("annotation org.rdmarun.rdma.rate: the container shares the host's network namespace and is granted no RDMA device: there is no netdev of its own to cap", r.Stderr);
+        Assert.False(Directory.Exists(Path.Combine(b.Runtime.Root, id)));
+    }
+
     [FaultFact]
     public void Delete_force_after_a_create_killed_with_the_device_moved_leaves_nothing()
     {
