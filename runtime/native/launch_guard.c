@@ -9,7 +9,8 @@
  * ordinary `rdmarun --root R delete --force ID` it was given as argv; otherwise it just exits.
  *
  * It runs as a constructor so the .NET runtime never starts in the (usual) case where there is
- * nothing to do: the guard costs one exec and a blocked read per rank.
+ * nothing to do: the guard costs one exec and a blocked read per rank. A warm launch
+ * (launch_fast.c) forks it instead, without the exec.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -23,13 +24,8 @@
 
 #define GUARD_ENV RDMARUN_LAUNCH_GUARD_ENV
 
-__attribute__((constructor)) static void rdmarun_launch_guard(int argc, char **argv, char **envp)
+void rdmarun_guard_wait_and_delete(const char *dir, char **argv)
 {
-	(void)argc;
-	(void)envp;
-	const char *dir = getenv(GUARD_ENV);
-	if (!dir)
-		return;
 	char buf[64];
 	for (;;) {
 		ssize_t n = read(0, buf, sizeof buf);
@@ -46,4 +42,13 @@ __attribute__((constructor)) static void rdmarun_launch_guard(int argc, char **a
 	unsetenv(GUARD_ENV);
 	execv("/proc/self/exe", argv);
 	_exit(127);
+}
+
+__attribute__((constructor)) static void rdmarun_launch_guard(int argc, char **argv, char **envp)
+{
+	(void)argc;
+	(void)envp;
+	const char *dir = getenv(GUARD_ENV);
+	if (dir)
+		rdmarun_guard_wait_and_delete(dir, argv);
 }

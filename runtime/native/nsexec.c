@@ -18,6 +18,7 @@
 #define _GNU_SOURCE
 #endif
 #include "nsexec.h"
+#include "launch_fast.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -363,10 +364,12 @@ static void run_stage1(void)
 	_exit(0);
 }
 
-__attribute__((constructor)) static void rdmarun_nsexec(void)
+__attribute__((constructor)) static void rdmarun_nsexec(int argc, char **argv, char **envp)
 {
 	const char *sock = getenv(RDMARUN_INITSOCK_ENV);
 	if (!sock) {
+		/* A warm `launch` rank never starts .NET: before the prefault, which only .NET needs. */
+		rdmarun_launch_fast(argc, argv, envp);
 		rdmarun_prefault_image();
 		return; /* an ordinary CLI invocation */
 	}

@@ -1,0 +1,78 @@
+/*
+ * launch_args: reads just enough of `rdmarun [globals] launch [flags] -- PROG ARGS` for the fast
+ * path. Anything it does not know sends the call to .NET, whose parser owns the real rules and
+ * error messages: a flag read wrongly here would run a rank with the wrong settings.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <string.h>
+#include <unistd.h>
+
+#include "launch_fast.h"
+
+static int value_of(const char *word, const char *flag, const char **out)
+{
+	size_t n = strlen(flag);
+	if (strncmp(word, flag, n) == 0 && word[n] == '=') {
+		*out = word + n + 1;
+		return 1;
+	}
+	return 0;
+}
+
+int launch_parse_args(int argc, char **argv, struct launch_args *a)
+{
+	a->root = "/run/rdmarun";
+	a->bundle = ".";
+	a->policy = "/etc/rdmarun/rdma.json";
+	a->prog = -1;
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		const char *w = argv[i];
+		if (value_of(w, "--root", &a->root) || value_of(w, "--rdma-policy", &a->policy) ||
+		    value_of(w, "--log", &w) || value_of(w, "--log-format", &w) || strcmp(w, "--debug") == 0)
+			continue;
+		if (i + 1 >= argc)
+			return -1;
+		if (strcmp(w, "--root") == 0)
+			a->root = argv[++i];
+		else if (strcmp(w, "--rdma-policy") == 0)
+			a->policy = argv[++i];
+		else if (strcmp(w, "--log") == 0 || strcmp(w, "--log-format") == 0)
+			i++;
+		else
+			return -1; /* --systemd-cgroup, --rootless, --help, ...: .NET */
+	}
+	if (i >= argc || strcmp(argv[i], "launch") != 0)
+		return -1;
+	for (i++; i < argc; i++) {
+		const char *w = argv[i];
+		if (strcmp(w, "--") == 0)
+			break;
+		if (value_of(w, "--bundle", &a->bundle))
+			continue;
+		if (strcmp(w, "-b") == 0 || strcmp(w, "--bundle") == 0) {
+			if (i + 1 >= argc)
+				return -1;
+			a->bundle = argv[++i];
+			continue;
+		}
+		/* Flags taking a value: skip it, so a value that reads "--" is not the separator. */
+		if (strcmp(w, "-e") == 0 || strcmp(w, "--env") == 0 || strcmp(w, "--pass-env") == 0 ||
+		    strcmp(w, "--bind") == 0 || strcmp(w, "--pid-ns") == 0) {
+			if (i + 1 >= argc)
+				return -1;
+			i++;
+			continue;
+		}
+		if (strncmp(w, "--env=", 6) == 0 || strncmp(w, "--pass-env=", 11) == 0 || strncmp(w, "--bind=", 7) == 0 ||
+		    strcmp(w, "--no-host-tmp") == 0 || strcmp(w, "--no-bind-cwd") == 0 || strcmp(w, "--pid-ns=host") == 0)
+			continue;
+		return -1; /* --id, --pid-ns private, --drop-templates, --help, unknown */
+	}
+	if (i + 1 >= argc)
+		return -1; /* no program: .NET prints the usage error */
+	a->prog = i + 1;
+	return 0;
+}

@@ -1,0 +1,342 @@
+/*
+ * launch_fast: a `launch` rank joins a published template (LAUNCH_TEMPLATE.md) before the .NET
+ * runtime starts: ~1 ms instead of a full create. This process becomes the rank's supervisor:
+ * it owns the container's state dir and cgroups, forwards signals, and removes everything when
+ * the rank ends, as `launch` does on the full path. Whatever goes wrong before the rank is
+ * forked is undone and the call continues into .NET with the key to (re)publish.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "launch_fast.h"
+#include "nsexec.h"
+
+static volatile pid_t g_rank;
+
+static void forward(int sig)
+{
+	if (g_rank > 0)
+		kill(g_rank, sig);
+}
+
+static char *read_file_at(int dfd, const char *name)
+{
+	int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	size_t cap = 1 << 16, len = 0;
+	char *buf = malloc(cap + 1);
+	ssize_t n;
+	while (buf && (n = read(fd, buf + len, cap - len)) > 0) {
+		len += (size_t)n;
+		if (len == cap) { /* templates are small; refuse anything absurd */
+			free(buf);
+			buf = NULL;
+		}
+	}
+	close(fd);
+	if (buf)
+		buf[len] = '\0';
+	return buf;
+}
+
+/* The effective spec beside state.json (later commands read it). Copied: `.launch` is its own
+ * mount, so a hard link across to the state dir fails with EXDEV. */
+static int copy_config(int dfd, const char *to)
+{
+	char *text = read_file_at(dfd, "config.json");
+	if (!text)
+		return -1;
+	int fd = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	size_t len = strlen(text);
+	int rc = fd >= 0 && write(fd, text, len) == (ssize_t)len ? 0 : -1;
+	if (fd >= 0)
+		close(fd);
+	free(text);
+	return rc;
+}
+
+/* JSON string body (RFC 8259 escapes) into out; returns out. */
+static char *json_str(char *out, size_t len, const char *s)
+{
+	size_t o = 0;
+	for (; *s && o + 7 < len; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			o += (size_t)snprintf(out + o, len - o, "\\%c", c);
+		else if (c < 0x20)
+			o += (size_t)snprintf(out + o, len - o, "\\u%04x", c);
+		else
+			out[o++] = (char)c;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* state.json as StateStore.Save writes it (ContainerRecord, camelCase): temp file + rename. */
+static int write_state(const char *dir, const char *id, pid_t rank, const struct launch_template *t,
+		       const char *key, char **cgdirs, const char *launcher)
+{
+	char path[4400], tmp[4400], a[8192], b[8192], when[64];
+	unsigned long long start = launch_proc_starttime(rank);
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	struct tm tm;
+	gmtime_r(&now.tv_sec, &tm);
+	size_t w = strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(when + w, sizeof when - w, ".%07ldZ", now.tv_nsec / 100);
+	snprintf(tmp, sizeof tmp, "%s/state.json.tmp", dir);
+	snprintf(path, sizeof path, "%s/state.json", dir);
+	FILE *f = fopen(tmp, "we");
+	if (!f)
+		return -1;
+	fprintf(f, "{\"id\":\"%s\",\"initPid\":%d,\"initStartTime\":%llu,", id, rank, start);
+	fprintf(f, "\"bundle\":\"%s\",\"rootfs\":\"%s\",\"created\":\"%s\",\"owner\":\"%s\",",
+		json_str(a, sizeof a, t->bundle), json_str(b, sizeof b, t->rootfspath), when, getuid() == 0 ? "root" : "");
+	fprintf(f, "\"annotations\":{\"org.rdmarun.launch.launcher\":\"%s\",\"org.rdmarun.launch.template\":\"%s\"},",
+		launcher, key);
+	fprintf(f, "\"cgroupPaths\":{");
+	for (int i = 0; i < t->ncg; i++)
+		fprintf(f, "%s\"%s\":\"%s\"", i ? "," : "", json_str(a, sizeof a, t->cg_key[i]), json_str(b, sizeof b, cgdirs[i]));
+	fprintf(f, "},\"namespacePaths\":{\"mount\":\"/proc/%d/ns/mnt\"},\"rootless\":false,\"systemdCgroup\":false}", rank);
+	if (fclose(f) != 0 || rename(tmp, path) != 0)
+		return -1;
+	return 0;
+}
+
+static void remove_state(const char *dir)
+{
+	char p[4200];
+	const char *files[] = {"state.json", "state.json.tmp", "config.json"};
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		snprintf(p, sizeof p, "%s/%s", dir, files[i]);
+		unlink(p);
+	}
+	rmdir(dir);
+}
+
+/* Kills what the rank left in its cgroup (daemons it started) until each dir can go. */
+static void remove_cgroups(char **dirs, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (!dirs[i])
+			continue;
+		for (int tries = 0; rmdir(dirs[i]) < 0 && errno == EBUSY && tries < 2000; tries++) {
+			char procs[4200], buf[4096];
+			snprintf(procs, sizeof procs, "%s/cgroup.procs", dirs[i]);
+			int fd = open(procs, O_RDONLY | O_CLOEXEC);
+			ssize_t len = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+			if (fd >= 0)
+				close(fd);
+			for (char *p = len > 0 ? (buf[len] = '\0', buf) : NULL; p && *p;) {
+				int pid = (int)strtol(p, &p, 10);
+				if (pid > 0)
+					kill(pid, SIGKILL);
+				while (*p == '\n')
+					p++;
+			}
+			struct timespec ms = {0, 1000000};
+			nanosleep(&ms, NULL);
+		}
+	}
+}
+
+/* A v1 cpuset child starts with no cpus and mems, and no task may join it until they are set. */
+static int inherit_cpuset(const char *parent, const char *child)
+{
+	const char *files[] = {"cpuset.cpus", "cpuset.mems"};
+	for (int i = 0; i < 2; i++) {
+		char from[4400], to[4400], buf[4096];
+		snprintf(from, sizeof from, "%s/%s", parent, files[i]);
+		int in = open(from, O_RDONLY | O_CLOEXEC);
+		if (in < 0)
+			return errno == ENOENT ? 0 : -1; /* not a cpuset hierarchy */
+		ssize_t n = read(in, buf, sizeof buf);
+		close(in);
+		snprintf(to, sizeof to, "%s/%s", child, files[i]);
+		int out = open(to, O_WRONLY | O_CLOEXEC);
+		if (n <= 0 || out < 0 || write(out, buf, (size_t)n) != n) {
+			if (out >= 0)
+				close(out);
+			return -1;
+		}
+		close(out);
+	}
+	return 0;
+}
+
+/* The cleanup guard (see launch_guard.c), forked instead of exec'd: it costs no start-up. */
+static pid_t fork_guard(int readfd, const char *root, const char *id, const char *statedir, const char *policy)
+{
+	pid_t pid = fork();
+	if (pid != 0)
+		return pid;
+	setsid();
+	int null = open("/dev/null", O_RDWR);
+	if (readfd != 0)
+		dup2(readfd, 0);
+	dup2(null, 1);
+	dup2(null, 2);
+	syscall(SYS_close_range, 3U, ~0U, 0U);
+	char *argv[] = {"rdmarun", "--root", (char *)root, "--rdma-policy", (char *)policy, "delete", "--force", (char *)id, NULL};
+	rdmarun_guard_wait_and_delete(statedir, argv);
+}
+
+static int open_template(const char *root, const char *key, struct launch_template *t, int *inuse, int *mntfd, int *dfd)
+{
+	char dir[4200];
+	snprintf(dir, sizeof dir, "%s/.launch/%s", root, key);
+	*dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*dfd < 0)
+		return -1;
+	/* Shared lock first, then check the dir is still published: the guard renames it away
+	 * while holding the exclusive lock, so after this check it cannot expire under us. */
+	*inuse = openat(*dfd, "inuse", O_RDWR | O_CLOEXEC);
+	if (*inuse < 0 || flock(*inuse, LOCK_SH | LOCK_NB) < 0)
+		return -1;
+	struct stat a, b;
+	if (stat(dir, &a) < 0 || fstat(*dfd, &b) < 0 || a.st_ino != b.st_ino || a.st_dev != b.st_dev || b.st_uid != geteuid() ||
+	    (b.st_mode & 022))
+		return -1;
+	char *text = read_file_at(*dfd, "template");
+	if (!text || launch_template_parse(text, t) < 0)
+		return -1;
+	unsigned long long gs = launch_proc_starttime(t->guard_pid);
+	if (gs == 0 || gs != t->guard_start)
+		return -1; /* no guard would ever expire it: let .NET replace it */
+	if (stat(t->rootfspath, &a) < 0 || a.st_dev != t->rootfs_dev || a.st_ino != t->rootfs_ino)
+		return -1; /* the rootfs was replaced since the template was built */
+	*mntfd = openat(*dfd, "mnt", O_RDONLY | O_CLOEXEC);
+	if (*mntfd < 0)
+		return -1;
+	futimens(*inuse, NULL); /* "used now": the guard counts idle time from here */
+	return 0;
+}
+
+static void close_all(int a, int b, int c)
+{
+	if (a >= 0)
+		close(a);
+	if (b >= 0)
+		close(b);
+	if (c >= 0)
+		close(c);
+}
+
+static int run(int argc, char **argv, char **envp, const struct launch_args *a, const char *key)
+{
+	(void)argc;
+	struct launch_template *t = calloc(1, sizeof *t);
+	int inuse = -1, mntfd = -1, dfd = -1;
+	if (!t || open_template(a->root, key, t, &inuse, &mntfd, &dfd) < 0) {
+		close_all(inuse, mntfd, dfd);
+		return -1;
+	}
+	/* As DieWithParent: a SIGKILLed mpirun ends its ranks through us. */
+	pid_t parent = getppid();
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) < 0 || getppid() != parent)
+		_exit(1);
+	unsigned char rnd[3] = {0};
+	if (getrandom(rnd, sizeof rnd, GRND_NONBLOCK) != sizeof rnd) {
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		memcpy(rnd, &ts.tv_nsec, sizeof rnd);
+	}
+	char id[64], statedir[4200], launcher[64];
+	snprintf(id, sizeof id, "launch-%d-%02x%02x%02x", getpid(), rnd[0], rnd[1], rnd[2]);
+	snprintf(statedir, sizeof statedir, "%s/%s", a->root, id);
+	snprintf(launcher, sizeof launcher, "%d:%llu", getpid(), launch_proc_starttime(getpid()));
+
+	char *cgdirs[32] = {0}, *cgprocs[32] = {0};
+	int ok = 1;
+	for (int i = 0; i < t->ncg && ok; i++) {
+		if (asprintf(&cgdirs[i], "%s/%s", t->cg_dir[i], id) < 0 || asprintf(&cgprocs[i], "%s/cgroup.procs", cgdirs[i]) < 0) {
+			cgdirs[i] = NULL;
+			ok = 0;
+		} else if (mkdir(cgdirs[i], 0755) < 0) {
+			free(cgdirs[i]);
+			cgdirs[i] = NULL;
+			ok = 0;
+		} else if (inherit_cpuset(t->cg_dir[i], cgdirs[i]) < 0) {
+			ok = 0;
+		}
+	}
+	char cfg[4300];
+	snprintf(cfg, sizeof cfg, "%s/config.json", statedir);
+	int have_dir = ok && mkdir(statedir, 0711) == 0;
+	ok = have_dir && copy_config(dfd, cfg) == 0;
+	int pipefd[2] = {-1, -1};
+	pid_t guard = -1, rank = -1;
+	if (ok && pipe2(pipefd, O_CLOEXEC) == 0 && (guard = fork_guard(pipefd[0], a->root, id, statedir, a->policy)) > 0) {
+		close(pipefd[0]);
+		rank = fork();
+		if (rank == 0)
+			launch_exec_rank(t, mntfd, cgprocs, t->ncg, argv + a->prog, envp);
+	}
+	if (rank < 0) { /* undo, then the full path */
+		if (have_dir)
+			remove_state(statedir);
+		remove_cgroups(cgdirs, t->ncg);
+		close_all(pipefd[1], inuse, mntfd);
+		if (dfd >= 0)
+			close(dfd);
+		return -1;
+	}
+	close(mntfd);
+	close(dfd);
+	g_rank = rank;
+	struct sigaction sa = {.sa_handler = forward};
+	sigemptyset(&sa.sa_mask);
+	const int forwarded[] = {SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGTERM, SIGCONT, SIGWINCH};
+	for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
+		sigaction(forwarded[i], &sa, NULL);
+	if (write_state(statedir, id, rank, t, key, cgdirs, launcher) < 0)
+		kill(rank, SIGKILL); /* a container nobody could see or delete must not run */
+	int status = 0;
+	while (waitpid(rank, &status, 0) < 0 && errno == EINTR)
+		;
+	g_rank = 0;
+	remove_cgroups(cgdirs, t->ncg);
+	remove_state(statedir);
+	futimens(inuse, NULL); /* idle time counts from the last rank's end */
+	if (WIFSIGNALED(status))
+		_exit(128 + WTERMSIG(status));
+	_exit(WEXITSTATUS(status));
+}
+
+void rdmarun_launch_fast(int argc, char **argv, char **envp)
+{
+	if (argc < 3 || strcmp(argv[1], "launch") != 0) {
+		int i; /* cheap filter: `launch` must be among the first words */
+		for (i = 1; i < argc && i < 10 && strcmp(argv[i], "launch") != 0; i++)
+			;
+		if (i >= argc || i >= 10)
+			return;
+	}
+	struct launch_args a;
+	if (geteuid() != 0 || launch_parse_args(argc, argv, &a) < 0)
+		return;
+	const char *ttl = getenv(RDMARUN_LAUNCH_TTL_ENV);
+	if (ttl && strcmp(ttl, "0") == 0)
+		return;
+	char key[17];
+	launch_key(argc, argv, envp, &a, key);
+	run(argc, argv, envp, &a, key);
+	/* No usable template: .NET runs the full path and publishes one under this key. */
+	setenv(RDMARUN_LAUNCH_KEY_ENV, key, 1);
+}

@@ -1,0 +1,61 @@
+/* Warm `launch` (LAUNCH_TEMPLATE.md): ranks joining a published template before .NET starts. */
+#ifndef RDMARUN_LAUNCH_FAST_H
+#define RDMARUN_LAUNCH_FAST_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#define RDMARUN_LAUNCH_KEY_ENV "_RDMARUN_LAUNCH_KEY"
+#define RDMARUN_TEMPLATE_GUARD_ENV "_RDMARUN_TEMPLATE_GUARD"
+#define RDMARUN_TEMPLATE_TTL_ENV "_RDMARUN_TEMPLATE_TTL"
+#define RDMARUN_LAUNCH_TTL_ENV "RDMARUN_LAUNCH_TEMPLATE_TTL"
+#define LAUNCH_MAX_LINES 512
+
+/* What argv says (launch_args.c). */
+struct launch_args {
+	const char *root;    /* --root, default /run/rdmarun */
+	const char *bundle;  /* -b/--bundle, default "." */
+	const char *policy;  /* --rdma-policy, default /etc/rdmarun/rdma.json */
+	int prog;            /* index of the program (the word after "--") */
+};
+
+/* 0: `launch` the fast path may serve; -1: leave it to .NET. */
+int launch_parse_args(int argc, char **argv, struct launch_args *a);
+
+/* The template key: 16 hex digits + NUL (launch_key.c). */
+void launch_key(int argc, char **argv, char **envp, const struct launch_args *a, char out[17]);
+
+/* A parsed `template` file (launch_template.c); strings point into buf. */
+struct launch_template {
+	char *buf;
+	int guard_pid;
+	unsigned long long guard_start;
+	unsigned long long rootfs_dev, rootfs_ino;
+	const char *bundle, *rootfspath;
+	int ncg;
+	const char *cg_key[32], *cg_dir[32];
+	int has_caps;
+	uint64_t caps[5]; /* bounding effective permitted inheritable ambient */
+	int nrl;
+	int rl_res[32];
+	unsigned long long rl_soft[32], rl_hard[32];
+	int nnp;
+	int umask; /* -1: unset */
+	int has_oom, oom;
+	int nenv, npre, nname, nset;
+	const char *env[LAUNCH_MAX_LINES], *pre[64], *name[64], *set[LAUNCH_MAX_LINES];
+};
+
+int launch_template_parse(char *text, struct launch_template *t);
+
+/* /proc/<pid>/stat field 22, 0 when the process is gone. */
+unsigned long long launch_proc_starttime(int pid);
+
+/* Runs the rank in the template's namespace: never returns (launch_rank.c). */
+void launch_exec_rank(const struct launch_template *t, int mntfd, char **cgprocs, int ncg,
+		      char **argv, char **envp) __attribute__((noreturn));
+
+/* Tries the fast path; returns only when .NET must do the launch (launch_fast.c). */
+void rdmarun_launch_fast(int argc, char **argv, char **envp);
+
+#endif

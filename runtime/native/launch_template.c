@@ -1,0 +1,142 @@
+/*
+ * launch_template: parses a template's text (format in LAUNCH_TEMPLATE.md). Strict: a line it
+ * does not understand makes the template unusable, so a newer publisher's template is never
+ * half-applied by an older binary.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "launch_fast.h"
+
+/* Splits "word rest" at the first space: returns rest (or NULL without one). */
+static char *rest_of(char *line)
+{
+	char *sp = strchr(line, ' ');
+	if (!sp)
+		return NULL;
+	*sp = '\0';
+	return sp + 1;
+}
+
+static int parse_line(char *line, struct launch_template *t)
+{
+	char *rest = rest_of(line);
+	if (strcmp(line, "nnp") == 0) {
+		t->nnp = 1;
+		return 0;
+	}
+	if (!rest)
+		return -1;
+	if (strcmp(line, "version") == 0)
+		return strcmp(rest, "1") == 0 ? 0 : -1;
+	if (strcmp(line, "guard") == 0)
+		return sscanf(rest, "%d %llu", &t->guard_pid, &t->guard_start) == 2 ? 0 : -1;
+	if (strcmp(line, "rootfs") == 0)
+		return sscanf(rest, "%llu %llu", &t->rootfs_dev, &t->rootfs_ino) == 2 ? 0 : -1;
+	if (strcmp(line, "bundle") == 0) {
+		t->bundle = rest;
+		return 0;
+	}
+	if (strcmp(line, "rootfspath") == 0) {
+		t->rootfspath = rest;
+		return 0;
+	}
+	if (strcmp(line, "cgroup") == 0) {
+		char *dir = rest_of(rest);
+		if (!dir || dir[0] != '/' || t->ncg >= 32)
+			return -1;
+		t->cg_key[t->ncg] = strcmp(rest, "-") == 0 ? "" : rest;
+		t->cg_dir[t->ncg++] = dir;
+		return 0;
+	}
+	if (strcmp(line, "caps") == 0) {
+		unsigned long long c[5];
+		if (sscanf(rest, "%llx %llx %llx %llx %llx", &c[0], &c[1], &c[2], &c[3], &c[4]) != 5)
+			return -1;
+		for (int i = 0; i < 5; i++)
+			t->caps[i] = c[i];
+		t->has_caps = 1;
+		return 0;
+	}
+	if (strcmp(line, "rlimit") == 0) {
+		if (t->nrl >= 32 ||
+		    sscanf(rest, "%d %llu %llu", &t->rl_res[t->nrl], &t->rl_soft[t->nrl], &t->rl_hard[t->nrl]) != 3)
+			return -1;
+		t->nrl++;
+		return 0;
+	}
+	if (strcmp(line, "umask") == 0) {
+		char *end;
+		long m = strtol(rest, &end, 8);
+		if (*end || m < 0 || m > 0777)
+			return -1;
+		t->umask = (int)m;
+		return 0;
+	}
+	if (strcmp(line, "oom") == 0) {
+		t->has_oom = 1;
+		return sscanf(rest, "%d", &t->oom) == 1 ? 0 : -1;
+	}
+	if (strcmp(line, "env") == 0 && t->nenv < LAUNCH_MAX_LINES) {
+		t->env[t->nenv++] = rest;
+		return 0;
+	}
+	if (strcmp(line, "setenv") == 0 && t->nset < LAUNCH_MAX_LINES) {
+		t->set[t->nset++] = rest;
+		return 0;
+	}
+	if (strcmp(line, "passprefix") == 0 && t->npre < 64) {
+		t->pre[t->npre++] = rest;
+		return 0;
+	}
+	if (strcmp(line, "passname") == 0 && t->nname < 64) {
+		t->name[t->nname++] = rest;
+		return 0;
+	}
+	return -1;
+}
+
+int launch_template_parse(char *text, struct launch_template *t)
+{
+	memset(t, 0, sizeof *t);
+	t->buf = text;
+	t->umask = -1;
+	int have_version = 0;
+	for (char *line = text; line && *line;) {
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		if (strncmp(line, "version ", 8) == 0)
+			have_version = 1;
+		if (*line && parse_line(line, t) < 0)
+			return -1;
+		line = nl ? nl + 1 : NULL;
+	}
+	return have_version && t->guard_pid > 0 && t->bundle && t->rootfspath && t->ncg > 0 ? 0 : -1;
+}
+
+unsigned long long launch_proc_starttime(int pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof path, "/proc/%d/stat", pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return 0;
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	char *p = strrchr(buf, ')');
+	if (!p)
+		return 0;
+	p += 2; /* field 3 */
+	for (int field = 3; field < 22 && p; field++) {
+		p = strchr(p, ' ');
+		if (p)
+			p++;
+	}
+	return p ? strtoull(p, NULL, 10) : 0;
+}
