@@ -30,6 +30,8 @@ public sealed partial class StateStore
     public static void ValidateId(string id)
     {
         if (string.IsNullOrEmpty(id)) throw new RuntimeError("container id cannot be empty");
+        // The root's directory of launch templates (Lifecycle/LaunchTemplateStore), not a container.
+        if (id == Lifecycle.LaunchTemplateStore.DirName) throw new RuntimeError($"invalid container id {id}: the name is reserved for launch templates");
         if (id.Length > 1024 || id == "." || id == ".." || !IdPattern().IsMatch(id))
             throw new RuntimeError($"invalid container id {JsonSerializer.Serialize(id, EngineJson.Default.String)}: only letters, digits, '_', '+', '-' and '.' are allowed");
     }

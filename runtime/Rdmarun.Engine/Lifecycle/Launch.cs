@@ -12,18 +12,45 @@ namespace Rdmarun.Engine.Lifecycle;
 /// </summary>
 public static class Launch
 {
-    public static int Run(GlobalOptions g, LaunchOptions o, Action<string> warn)
+    public static int Run(GlobalOptions g, LaunchOptions o, Action<string> warn, Action<string>? debug = null)
     {
+        debug ??= _ => { };
+        // First: taken out of our environment before anything reads or passes it on.
+        var template = LaunchTemplateRequest.Take(debug);
         DieWithParent();
         var bundle = Path.GetFullPath(o.Bundle);
         var spec = Create.LoadAndCheck(bundle);
         int self = Libc.getpid();
         var start = ProcStat.Read(self)?.StartTime ?? 0;
-        LaunchSpec.Apply(spec, o with { LauncherTag = $"{self}:{start}" }, CurrentCaller());
+        var env = LaunchSpec.Apply(spec, o with { LauncherTag = $"{self}:{start}" }, CurrentCaller());
         RemoveOrphans(g, warn);
         var id = o.Id ?? $"launch-{self}-{Random.Shared.Next(0x1000000):x6}";
         LaunchGuard.Start(g, id);
-        return RunCommand.Run(g, new CreateOptions { Id = id, Bundle = bundle }, detach: false, keep: false, warn, spec);
+        return RunCommand.Run(g, new CreateOptions { Id = id, Bundle = bundle }, detach: false, keep: false, warn, spec,
+            afterCreate: PublishStep(g, o, template, spec, env, warn, debug));
+    }
+
+    /// <summary>Publishing a template (LAUNCH_TEMPLATE.md) when C asked for one and the spec allows it.</summary>
+    private static Action<Create.Result>? PublishStep(GlobalOptions g, LaunchOptions o, LaunchTemplateRequest? template,
+        OciSpec.Spec spec, LaunchSpec.EnvInputs env, Action<string> warn, Action<string> debug)
+    {
+        if (template is null) return null;
+        if (LaunchTemplateEligibility.Reason(spec, o, g.SystemdCgroup) is { } why)
+        {
+            debug($"launch template {template.Key}: not published: {why}");
+            return null;
+        }
+        var request = new LaunchTemplatePublisher.Request(g, o, template, env, warn, debug);
+        return created => LaunchTemplatePublisher.TryPublish(request, created);
+    }
+
+    /// <summary>`launch --drop-templates`: kills every template's guard and removes the templates and `.launch`.</summary>
+    public static int DropTemplates(GlobalOptions g, Action<string> warn)
+    {
+        var problems = new List<string>();
+        new LaunchTemplateStore(g.Root).DropAll(problems);
+        foreach (var p in problems) warn($"launch --drop-templates: {p}");
+        return problems.Count == 0 ? 0 : 1;
     }
 
     /// <summary>

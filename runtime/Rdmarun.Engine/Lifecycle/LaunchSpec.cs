@@ -19,7 +19,17 @@ public static class LaunchSpec
 
     public sealed record Caller(uint Uid, uint Gid, IReadOnlyList<uint> Groups, string Cwd, IReadOnlyDictionary<string, string> Env);
 
-    public static void Apply(Spec spec, LaunchOptions o, Caller c)
+    /// <summary>
+    /// What the rank's environment is made of, before the caller's variables are known: the
+    /// bundle's env (one entry per name, first position, last value), the prefixes and names
+    /// passed from the caller, and --env. A launch template (LAUNCH_TEMPLATE.md) writes these
+    /// down so a later rank merges its own caller's variables exactly as <see cref="MergeEnv"/> does.
+    /// </summary>
+    public sealed record EnvInputs(IReadOnlyList<string> Spec, IReadOnlyList<string> PassPrefixes,
+        IReadOnlyList<string> PassNames, IReadOnlyList<string> Set);
+
+    /// <summary>Edits <paramref name="spec"/> for the rank; returns the inputs of its environment.</summary>
+    public static EnvInputs Apply(Spec spec, LaunchOptions o, Caller c)
     {
         if (o.Args.Count == 0) throw new RuntimeError("launch: no command given (usage: rdmarun launch [flags] -- PROGRAM [ARGS...])");
         var p = spec.Process ??= new Process();
@@ -27,7 +37,8 @@ public static class LaunchSpec
         p.CommandLine = null;
         p.Terminal = false;
         p.Cwd = c.Cwd;
-        p.Env = MergeEnv(p.Env, c.Env, o);
+        var envInputs = EnvInputsOf(p.Env, o);
+        p.Env = MergeEnv(envInputs, c.Env);
 
         var linux = spec.Linux ??= new Linux();
         var namespaces = linux.Namespaces ??= [];
@@ -66,6 +77,7 @@ public static class LaunchSpec
 
         spec.Annotations ??= [];
         spec.Annotations[LaunchAnnotations.Launcher] = o.LauncherTag;
+        return envInputs;
     }
 
     private static void KeepIds(Spec spec, Caller c, bool userNs)
@@ -86,28 +98,32 @@ public static class LaunchSpec
         user.AdditionalGids = null; // setgroups is denied in an unprivileged user namespace
     }
 
-    private static List<string> MergeEnv(List<string>? specEnv, IReadOnlyDictionary<string, string> callerEnv, LaunchOptions o)
+    public static EnvInputs EnvInputsOf(List<string>? specEnv, LaunchOptions o)
+    {
+        foreach (var e in o.Env)
+            if (e.IndexOf('=') <= 0) throw new RuntimeError($"launch --env {e}: expected NAME=VALUE");
+        return new EnvInputs(Normalize(specEnv ?? []), [.. DefaultPassPrefixes, .. o.PassPrefixes],
+            [.. DefaultPassNames, .. o.PassNames], [.. o.Env]);
+    }
+
+    /// <summary>The spec's env, then the caller's passed variables sorted by name, then --env; a later value replaces an earlier one in place.</summary>
+    public static List<string> MergeEnv(EnvInputs inputs, IReadOnlyDictionary<string, string> callerEnv)
     {
         var merged = new Dictionary<string, string>();
         var order = new List<string>();
         void Set(string k, string v) { if (!merged.ContainsKey(k)) order.Add(k); merged[k] = v; }
-        foreach (var e in specEnv ?? [])
-        {
-            int eq = e.IndexOf('=');
-            if (eq > 0) Set(e[..eq], e[(eq + 1)..]);
-        }
-        var prefixes = DefaultPassPrefixes.Concat(o.PassPrefixes).ToArray();
+        void SetEntry(string e) { int eq = e.IndexOf('='); if (eq > 0) Set(e[..eq], e[(eq + 1)..]); }
+        foreach (var e in inputs.Spec) SetEntry(e);
         foreach (var (k, v) in callerEnv.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-            if (prefixes.Any(pre => k.StartsWith(pre, StringComparison.Ordinal)) || DefaultPassNames.Contains(k) || o.PassNames.Contains(k))
+            if (inputs.PassPrefixes.Any(pre => k.StartsWith(pre, StringComparison.Ordinal)) || inputs.PassNames.Contains(k))
                 Set(k, v);
-        foreach (var e in o.Env)
-        {
-            int eq = e.IndexOf('=');
-            if (eq <= 0) throw new RuntimeError($"launch --env {e}: expected NAME=VALUE");
-            Set(e[..eq], e[(eq + 1)..]);
-        }
+        foreach (var e in inputs.Set) SetEntry(e);
         return order.Select(k => $"{k}={merged[k]}").ToList();
     }
+
+    /// <summary>One entry per name at its first position with its last value; entries without a name are dropped (as the merge always did).</summary>
+    private static List<string> Normalize(List<string> env) =>
+        MergeEnv(new EnvInputs(env, [], [], []), new Dictionary<string, string>());
 
     private static void ReplaceWithBind(List<Mount> mounts, string destination, string source)
     {

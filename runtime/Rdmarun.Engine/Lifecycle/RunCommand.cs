@@ -3,8 +3,12 @@ namespace Rdmarun.Engine.Lifecycle;
 /// <summary>`run`: create + start, then (unless --detach) wait for the init and delete the container.</summary>
 public static class RunCommand
 {
-    /// <summary><paramref name="loaded"/>: the spec to run when the caller built it (launch).</summary>
-    public static int Run(GlobalOptions g, CreateOptions o, bool detach, bool keep, Action<string> warn, OciSpec.Spec? loaded = null)
+    /// <summary>
+    /// <paramref name="loaded"/>: the spec to run when the caller built it (launch).
+    /// <paramref name="afterCreate"/>: runs between create and start (launch publishes its template there); it must not throw.
+    /// </summary>
+    public static int Run(GlobalOptions g, CreateOptions o, bool detach, bool keep, Action<string> warn, OciSpec.Spec? loaded = null,
+        Action<Create.Result>? afterCreate = null)
     {
         Container.StateStore.ValidateId(o.Id);
         var spec = loaded ?? Create.LoadAndCheck(Path.GetFullPath(o.Bundle));
@@ -19,6 +23,7 @@ public static class RunCommand
         tty?.CloseChildEnd();
         try
         {
+            afterCreate?.Invoke(created);
             foreach (var w in Start.Run(g, o.Id)) warn(w);
         }
         catch

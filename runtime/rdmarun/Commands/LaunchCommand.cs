@@ -10,8 +10,10 @@ public static class LaunchCommand
     {
         var p = new ArgParser()
             .Flag("bundle|b", true).Flag("id", true).Flag("env|e", true).Flag("pass-env", true)
-            .Flag("pid-ns", true).Flag("no-host-tmp").Flag("no-bind-cwd").Flag("bind", true)
+            .Flag("pid-ns", true).Flag("no-host-tmp").Flag("no-bind-cwd").Flag("bind", true).Flag("drop-templates")
             .Parse(args, 1);
+        // Remove every warm-launch template (LAUNCH_TEMPLATE.md); no program to run.
+        if (p.Bool("drop-templates")) return Launch.DropTemplates(g, log.Warn);
         var pidNs = p.Get("pid-ns") ?? "host";
         if (pidNs is not ("host" or "private")) throw new RuntimeError($"launch --pid-ns {pidNs}: expected host or private");
         var pass = p.GetAll("pass-env");
@@ -27,7 +29,7 @@ public static class LaunchCommand
             HostTmp = !p.Bool("no-host-tmp"),
             BindCwd = !p.Bool("no-bind-cwd"),
             Binds = p.GetAll("bind").Select(ParseBind).ToList(),
-        }, log.Warn);
+        }, log.Warn, log.Debug);
     }
 
     private static (string, string) ParseBind(string v)

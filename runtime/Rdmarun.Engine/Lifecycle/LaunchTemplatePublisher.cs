@@ -1,0 +1,132 @@
+using Rdmarun.Engine.Cgroups;
+using Rdmarun.Engine.Container;
+using Rdmarun.Engine.Native;
+using Rdmarun.Hooks;
+using Rdmarun.OciSpec;
+
+namespace Rdmarun.Engine.Lifecycle;
+
+/// <summary>
+/// Publishes a created rank as a launch template (LAUNCH_TEMPLATE.md): built in `KEY.tmp-PID`,
+/// renamed to `KEY` once `template` is written, so a rank either sees all of it or nothing.
+/// Never fails the rank: any error undoes what was done and becomes a warning.
+/// </summary>
+public static class LaunchTemplatePublisher
+{
+    public const string GuardEnv = "_RDMARUN_TEMPLATE_GUARD";
+    public const string GuardTtlEnv = "_RDMARUN_TEMPLATE_TTL";
+
+    public sealed record Request(GlobalOptions Global, LaunchOptions Options, LaunchTemplateRequest Template,
+        LaunchSpec.EnvInputs Env, Action<string> Warn, Action<string> Debug);
+
+    /// <summary>After create, before start (the namespace is complete, the rank has not run).</summary>
+    public static void TryPublish(Request r, Create.Result created)
+    {
+        try { Publish(r, created); }
+        catch (Exception e)
+        {
+            r.Warn($"launch template {r.Template.Key}: not published (the rank runs normally): {e.Message}");
+        }
+    }
+
+    private static void Publish(Request r, Create.Result created)
+    {
+        var key = r.Template.Key;
+        var id = created.Record.Id;
+        var config = new StateStore(r.Global.Root).ConfigOf(id);
+        // The saved config is what the rank really got, RDMA grant included (rdma.max would make it per-template).
+        var effective = SpecJson.ParseSpec(File.ReadAllBytes(config), config);
+        if (LaunchTemplateEligibility.Reason(effective, r.Options, r.Global.SystemdCgroup) is { } why)
+        {
+            r.Debug($"launch template {key}: not published: {why}");
+            return;
+        }
+        var store = new LaunchTemplateStore(r.Global.Root);
+        store.EnsureCreated();
+        using var keyLock = LaunchTemplateLock.TryExclusive(store.LockOf(key), create: true);
+        if (keyLock is null)
+        {
+            r.Debug($"launch template {key}: another rank is publishing it");
+            return;
+        }
+        var problems = new List<string>();
+        store.CollectGarbage(key, problems);
+        var final = store.DirOf(key);
+        if (Directory.Exists(final))
+        {
+            // Still there, yet the C fast path sent us: it found this one unusable (guard dead, rootfs changed).
+            using var inuse = LaunchTemplateLock.TryExclusive(Path.Combine(final, "inuse"), create: false);
+            store.Teardown(final, key, null, killGuard: true, destroyCgroup: inuse is not null, problems);
+        }
+        foreach (var p in problems) r.Debug($"launch template clean-up: {p}");
+        if (Directory.Exists(final)) throw new RuntimeError($"the stale template {final} could not be removed");
+        Build(r, store, created, effective, config, final);
+        r.Debug($"launch template {key}: published at {final}");
+    }
+
+    private static void Build(Request r, LaunchTemplateStore store, Create.Result created, Spec effective, string config, string final)
+    {
+        var key = r.Template.Key;
+        var tmp = store.TmpOf(key, Environment.ProcessId);
+        SyscallException.Check(Libc.mkdir(tmp, Convert.ToInt32("700", 8)), $"create {tmp}");
+        ContainerCgroup? cgroup = null;
+        int guard = -1;
+        try
+        {
+            LaunchTemplateMounts.BindMountNamespace(created.Pid, Path.Combine(tmp, "mnt"));
+            File.Copy(config, Path.Combine(tmp, "config.json"));
+            File.WriteAllBytes(Path.Combine(tmp, "inuse"), []);
+            // Created as a container's cgroup is (the publisher's parent, no cgroupsPath): each fast
+            // rank's cgroup is a child of it and inherits its device rules.
+            cgroup = ContainerCgroup.Create(new Spec(), LaunchTemplateStore.CgroupName(key), r.Global);
+            cgroup.Apply(0);
+            cgroup.Set(DefaultDeviceRules.Complete(effective));
+            guard = SpawnGuard(final, r.Template.TtlSeconds);
+            var guardStart = ProcStat.Read(guard)?.StartTime ?? throw new RuntimeError($"the template guard {guard} vanished at once");
+            var (dev, ino) = StatOf(created.Record.Rootfs);
+            var text = LaunchTemplateFile.Text(new LaunchTemplateFile.Inputs(guard, guardStart, dev, ino,
+                created.Record.Bundle, created.Record.Rootfs, cgroup.Paths, effective, r.Env));
+            // Written last and whole: its presence means the template is complete (the guard waits for it).
+            var template = Path.Combine(tmp, "template");
+            File.WriteAllText(template + ".tmp", text);
+            File.Move(template + ".tmp", template);
+            Directory.Move(tmp, final);
+        }
+        catch
+        {
+            if (guard > 0) { PosixSpawn.Kill(guard, LibcConst.SIGKILL); PosixSpawn.WaitPid(guard, out _); }
+            var undo = new List<string>();
+            store.Teardown(tmp, key, cgroup?.Paths, killGuard: false, destroyCgroup: cgroup is not null, undo);
+            foreach (var p in undo) r.Warn($"launch template {key}: undo: {p}");
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The expiry guard (C, launch_fast.c): rdmarun with only its two variables, in a session of its
+    /// own (a signal to the launcher's group spares it), stdio on /dev/null (it must not hold the
+    /// launcher's pipes open). Our other fds are closed by the spawn.
+    /// </summary>
+    private static int SpawnGuard(string templateDir, uint ttlSeconds)
+    {
+        var exe = Environment.ProcessPath ?? throw new RuntimeError("cannot find the rdmarun executable for the template guard");
+        int devNull = SyscallException.Check(Libc.open("/dev/null", LibcConst.O_RDWR | LibcConst.O_CLOEXEC, 0), "open /dev/null for the template guard");
+        try
+        {
+            return PosixSpawn.Spawn(exe, ["rdmarun"], [$"{GuardEnv}={templateDir}", $"{GuardTtlEnv}={ttlSeconds}"],
+                [(devNull, 0), (devNull, 1), (devNull, 2)], setsid: true);
+        }
+        catch (PosixException e) { throw new RuntimeError($"start the template guard: {e.Message}"); }
+        finally { Libc.close(devNull); }
+    }
+
+    /// <summary>st_dev and st_ino as stat(2) gives them to C: the fast path compares its own stat of the rootfs.</summary>
+    private static unsafe (ulong Dev, ulong Ino) StatOf(string path)
+    {
+        Tmds.Linux.stat st;
+        var bytes = System.Text.Encoding.UTF8.GetBytes(path + "\0");
+        fixed (byte* p = bytes)
+            if (Tmds.Linux.LibC.stat(p, &st) != 0) throw new SyscallException($"stat the rootfs {path}", Libc.Errno);
+        return ((ulong)st.st_dev, (ulong)st.st_ino);
+    }
+}
