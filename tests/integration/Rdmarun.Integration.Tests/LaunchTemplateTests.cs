@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace Rdmarun.Integration.Tests;
+
+/// <summary>
+/// Warm `launch` (runtime/native/LAUNCH_TEMPLATE.md), the .NET half: a rank asked to publish
+/// (`_RDMARUN_LAUNCH_KEY`) leaves a template of its mount namespace, cgroup and process settings
+/// under `&lt;root&gt;/.launch`, and `launch --drop-templates` removes every trace of it. The key
+/// the test sets is used unless the C constructor computed its own: the test finds it on disk.
+/// The guard may or may not still run (until the C guard exists, it is `rdmarun` printing help).
+/// </summary>
+public class LaunchTemplateTests
+{
+    private static readonly Regex KeyDir = new("^[0-9a-f]{16}$");
+
+    private static Dictionary<string, string> Publish(string key) =>
+        new() { ["_RDMARUN_LAUNCH_KEY"] = key, ["RDMARUN_LAUNCH_TEMPLATE_TTL"] = "120" };
+
+    [Fact]
+    public void A_published_template_holds_the_ranks_namespace_and_settings_and_drop_removes_it()
+    {
+        using var b = new Bundle();
+        var launchDir = Path.Combine(b.Runtime.Root, ".launch");
+        var r = b.Runtime.RunWith(b.Dir, Publish("0123456789abcdef"), "launch", "-b", b.Dir, "--", "readlink", "/proc/self/ns/mnt");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var rankNs = r.Stdout.Trim();
+        Assert.Matches(@"^mnt:\[\d+\]$", rankNs);
+        Assert.DoesNotContain("warning", r.Stderr);
+        try
+        {
+            var key = Assert.Single(Keys(launchDir));
+            var dir = Path.Combine(launchDir, key);
+            var lines = File.ReadAllLines(Path.Combine(dir, "template"));
+
+            // The rank's mount namespace, pinned by a bind of its nsfs file.
+            var mountinfo = File.ReadAllLines("/proc/self/mountinfo").Select(l => l.Split(' ')).ToList();
+            var mnt = Assert.Single(mountinfo, f => f[4] == Path.Combine(dir, "mnt"));
+            Assert.Equal(rankNs, mnt[3]);
+            Assert.Equal("nsfs", mnt[Array.IndexOf(mnt, "-") + 1]);
+            // .launch: a private mount of its own (no "shared:" peer group to propagate through).
+            var self = Assert.Single(mountinfo, f => f[4] == launchDir);
+            Assert.DoesNotContain(self.TakeWhile(f => f != "-").Skip(6), f => f.StartsWith("shared:"));
+            Assert.Equal("700", Stat("%a", launchDir));
+
+            // The template text: everything but the guard and cgroup lines is known here.
+            Assert.Equal("version 1", lines[0]);
+            var guard = lines[1].Split(' ');
+            Assert.Equal("guard", guard[0]);
+            Assert.Equal(ProcStart(int.Parse(guard[1])) ?? guard[2], guard[2]); // its start time, if it still runs
+            var cgroupLines = lines.Where(l => l.StartsWith("cgroup ")).ToList();
+            Assert.NotEmpty(cgroupLines);
+            foreach (var l in cgroupLines)
+            {
+                var cgDir = l.Split(' ', 3)[2];
+                Assert.EndsWith($"/launch-template-{key}", cgDir);
+                Assert.True(Directory.Exists(cgDir), $"template cgroup {cgDir} does not exist");
+            }
+            string[] expected =
+            [
+                $"rootfs {Stat("%d %i", b.Rootfs)}",
+                $"bundle {b.Dir}",
+                $"rootfspath {b.Rootfs}",
+                "caps 20000420 20000420 20000420 0 20000420", // rdmarun spec: AUDIT_WRITE, KILL, NET_BIND_SERVICE; no inheritable
+                "rlimit 7 1024 1024",
+                "nnp",
+                "env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                "env TERM=xterm",
+                "passprefix OMPI_", "passprefix PMIX_", "passprefix PMI_", "passprefix SLURM_", "passprefix UCX_", "passprefix OPAL_",
+                "passprefix PRTE_", "passprefix HYDRA_", "passprefix MPIR_", "passprefix I_MPI_", "passprefix FI_", "passprefix NCCL_",
+                "passname RDMA_VISIBLE_DEVICES", "passname CUDA_VISIBLE_DEVICES", "passname TMPDIR",
+            ];
+            Assert.Equal(expected, lines.Skip(2).Where(l => !l.StartsWith("cgroup ")));
+            Assert.True(File.Exists(Path.Combine(dir, "inuse")) && File.Exists(Path.Combine(dir, "config.json")));
+            Assert.DoesNotContain(Directory.GetDirectories(b.Runtime.Root), d => Path.GetFileName(d) != ".launch"); // the rank itself is gone
+
+            var drop = b.Runtime.Run(b.Dir, "launch", "--drop-templates");
+            Assert.True(drop.ExitCode == 0 && drop.Stdout == "" && drop.Stderr == "", drop.ToString());
+            AssertNoTraces(launchDir, key);
+            WaitUntil(() => ProcStart(int.Parse(guard[1])) != guard[2]);
+            Assert.NotEqual(guard[2], ProcStart(int.Parse(guard[1]))); // drop killed the guard
+        }
+        finally { b.Runtime.Run(b.Dir, "launch", "--drop-templates"); }
+    }
+
+    [Fact]
+    public void A_template_whose_guard_died_is_collected_by_the_next_publish()
+    {
+        using var b = new Bundle();
+        var launchDir = Path.Combine(b.Runtime.Root, ".launch");
+        try
+        {
+            // Different programs: different keys, whoever computes them.
+            Assert.Equal(0, b.Runtime.RunWith(b.Dir, Publish("00000000000000aa"), "launch", "-b", b.Dir, "--", "true").ExitCode);
+            var first = Assert.Single(Keys(launchDir));
+            var guard = File.ReadAllLines(Path.Combine(launchDir, first, "template"))[1].Split(' ');
+            if (ProcStart(int.Parse(guard[1])) == guard[2]) Process.Start("kill", ["-KILL", guard[1]])!.WaitForExit();
+            WaitUntil(() => ProcStart(int.Parse(guard[1])) != guard[2]);
+
+            Assert.Equal(0, b.Runtime.RunWith(b.Dir, Publish("00000000000000bb"), "launch", "-b", b.Dir, "--", "echo", "second").ExitCode);
+            var second = Assert.Single(Keys(launchDir));
+            Assert.NotEqual(first, second);
+            Assert.Empty(HostTraces.CgroupDirs($"launch-template-{first}"));
+            Assert.DoesNotContain(File.ReadAllLines("/proc/self/mountinfo"), l => l.Contains(Path.Combine(launchDir, first)));
+            Assert.DoesNotContain(Directory.GetDirectories(launchDir), d => !KeyDir.IsMatch(Path.GetFileName(d))); // no .dead-/tmp left
+        }
+        finally
+        {
+            var keys = Keys(launchDir);
+            Assert.Equal(0, b.Runtime.Run(b.Dir, "launch", "--drop-templates").ExitCode);
+            foreach (var k in keys) AssertNoTraces(launchDir, k);
+        }
+    }
+
+    [Theory]
+    [InlineData("--pid-ns", "private")]
+    [InlineData("--id", "rank-with-id")]
+    public void An_ineligible_rank_runs_and_publishes_nothing(string flag, string value)
+    {
+        using var b = new Bundle();
+        var r = b.Runtime.RunWith(b.Dir, Publish("0123456789abcdef"), "launch", "-b", b.Dir, flag, value, "--", "echo", "ran");
+        Assert.True(r.ExitCode == 0 && r.Stdout.Trim() == "ran", r.ToString());
+        Assert.False(Directory.Exists(Path.Combine(b.Runtime.Root, ".launch")), "an ineligible rank created .launch");
+        Assert.Empty(HostTraces.CgroupDirs("launch-template-0123456789abcdef"));
+    }
+
+    [Fact]
+    public void Drop_without_templates_does_nothing_and_says_nothing()
+    {
+        using var b = new Bundle();
+        var r = b.Runtime.Run(b.Dir, "launch", "--drop-templates");
+        Assert.True(r.ExitCode == 0 && r.Stdout == "" && r.Stderr == "", r.ToString());
+        Assert.Contains("reserved for launch templates", b.Runtime.Run(b.Dir, "create", "--bundle", b.Dir, ".launch").Stderr);
+    }
+
+    private static List<string> Keys(string launchDir) =>
+        Directory.Exists(launchDir) ? Directory.GetDirectories(launchDir).Select(d => Path.GetFileName(d)).Where(n => KeyDir.IsMatch(n)).ToList() : [];
+
+    private static void AssertNoTraces(string launchDir, string key)
+    {
+        Assert.False(Directory.Exists(launchDir), $"{launchDir} is still there");
+        Assert.DoesNotContain(File.ReadAllLines("/proc/self/mountinfo"), l => l.Contains(launchDir));
+        Assert.Empty(HostTraces.CgroupDirs($"launch-template-{key}"));
+    }
+
+    /// <summary>Field 22 of /proc/PID/stat of a live (not zombie) process, else null.</summary>
+    private static string? ProcStart(int pid)
+    {
+        try
+        {
+            var text = File.ReadAllText($"/proc/{pid}/stat");
+            var f = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+            return f[0] is "Z" or "X" ? null : f[19];
+        }
+        catch (IOException) { return null; }
+    }
+
+    private static string Stat(string format, string path)
+    {
+        var psi = new ProcessStartInfo("stat", ["-L", "-c", format, path]) { RedirectStandardOutput = true };
+        using var p = Process.Start(psi)!;
+        var s = p.StandardOutput.ReadToEnd().Trim();
+        p.WaitForExit();
+        return s;
+    }
+
+    private static void WaitUntil(Func<bool> done)
+    {
+        for (int i = 0; i < 200 && !done(); i++) Thread.Sleep(25);
+    }
+}
