@@ -15,7 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sched.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -180,21 +183,42 @@ static int inherit_cpuset(const char *parent, const char *child)
 	return 0;
 }
 
-/* The cleanup guard (see launch_guard.c), forked instead of exec'd: it costs no start-up. */
-static pid_t fork_guard(int readfd, const char *root, const char *id, const char *statedir, const char *policy)
+/*
+ * Registers the rank with the template's guard (template_guard.c): it holds our connection,
+ * and when that closes with the state dir still there (we were SIGKILLed; the rank died with
+ * us through its parent-death signal) it runs `delete --force` on the container. One
+ * long-lived process per template instead of a forked guard per rank: on a paravirtualised
+ * host a fork's page-table copy and copy-on-write faults cost more than the rank's whole start.
+ */
+static int register_with_guard(int dfd, const char *root, const char *policy, const char *id, const char *statedir)
 {
-	pid_t pid = fork();
-	if (pid != 0)
-		return pid;
-	setsid();
-	int null = open("/dev/null", O_RDWR);
-	if (readfd != 0)
-		dup2(readfd, 0);
-	dup2(null, 1);
-	dup2(null, 2);
-	syscall(SYS_close_range, 3U, ~0U, 0U);
-	char *argv[] = {"rdmarun", "--root", (char *)root, "--rdma-policy", (char *)policy, "delete", "--force", (char *)id, NULL};
-	rdmarun_guard_wait_and_delete(statedir, argv);
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	char self[64];
+	snprintf(self, sizeof self, "/proc/self/fd/%d/guard.sock", dfd); /* sun_path is short; the root may not be */
+	snprintf(addr.sun_path, sizeof addr.sun_path, "%s", self);
+	char msg[8192];
+	int len = snprintf(msg, sizeof msg, "%s%c%s%c%s%c%s", root, 0, policy, 0, id, 0, statedir);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0 || len >= (int)sizeof msg ||
+	    send(fd, msg, (size_t)len + 1, MSG_NOSIGNAL) != len + 1) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+struct rank_args {
+	const struct launch_template *t;
+	int mntfd;
+	char **cgprocs;
+	char **argv, **envp;
+};
+
+static int rank_main(void *p)
+{
+	struct rank_args *r = p;
+	launch_exec_rank(r->t, r->mntfd, r->cgprocs, r->t->ncg, r->argv, r->envp);
 }
 
 static int open_template(const char *root, const char *key, struct launch_template *t, int *inuse, int *mntfd, int *dfd)
@@ -280,19 +304,24 @@ static int run(int argc, char **argv, char **envp, const struct launch_args *a, 
 	snprintf(cfg, sizeof cfg, "%s/config.json", statedir);
 	int have_dir = ok && mkdir(statedir, 0711) == 0;
 	ok = have_dir && copy_config(dfd, cfg) == 0;
-	int pipefd[2] = {-1, -1};
-	pid_t guard = -1, rank = -1;
-	if (ok && pipe2(pipefd, O_CLOEXEC) == 0 && (guard = fork_guard(pipefd[0], a->root, id, statedir, a->policy)) > 0) {
-		close(pipefd[0]);
-		rank = fork();
-		if (rank == 0)
-			launch_exec_rank(t, mntfd, cgprocs, t->ncg, argv + a->prog, envp);
+	int guardfd = ok ? register_with_guard(dfd, a->root, a->policy, id, statedir) : -1;
+	pid_t rank = -1;
+	if (guardfd >= 0) {
+		/* vfork semantics (shared memory, we wait until it execs): no page tables to copy. The
+		 * child changes only per-task state (cgroup, mount ns, cwd, umask, caps, rlimits). */
+		static struct rank_args r;
+		r = (struct rank_args){t, mntfd, cgprocs, argv + a->prog, envp};
+		size_t stack = 1 << 18;
+		char *sp = malloc(stack);
+		if (sp)
+			rank = clone(rank_main, sp + stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &r);
+		free(sp);
 	}
 	if (rank < 0) { /* undo, then the full path */
 		if (have_dir)
 			remove_state(statedir);
 		remove_cgroups(cgdirs, t->ncg);
-		close_all(pipefd[1], inuse, mntfd);
+		close_all(guardfd, inuse, mntfd);
 		if (dfd >= 0)
 			close(dfd);
 		return -1;

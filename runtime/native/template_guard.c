@@ -3,8 +3,11 @@
  * spawns the rdmarun binary with _RDMARUN_TEMPLATE_GUARD=<template dir> in its own session;
  * this constructor sleeps until the template has been idle for the TTL (ranks touch `inuse`
  * when they start and end) and no rank holds `inuse`, then tears it down: rename (no new
- * rank can find it), detach the namespace mount, remove the template cgroups and files. The
- * .NET runtime never starts in this process.
+ * rank can find it), detach the namespace mount, remove the template cgroups and files.
+ * It is also every warm rank's cleanup guard: each rank's supervisor keeps a connection to
+ * guard.sock open, and one that closes while the rank's state dir still exists means the
+ * supervisor was killed (SIGKILL): the guard runs `rdmarun delete --force` on that container.
+ * The .NET runtime never starts in this process.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -15,7 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <poll.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -59,13 +66,66 @@ static void teardown(const char *dir, int inuse)
 	snprintf(p, sizeof p, "%s/mnt", dead);
 	umount2(p, MNT_DETACH);
 	remove_cgroup_dirs(dead);
-	const char *files[] = {"mnt", "config.json", "inuse", "template", "template.tmp"};
+	const char *files[] = {"mnt", "config.json", "inuse", "template", "template.tmp", "guard.sock"};
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
 		snprintf(p, sizeof p, "%s/%s", dead, files[i]);
 		unlink(p);
 	}
 	rmdir(dead);
 	_exit(0);
+}
+
+/* A rank's supervisor, registered through guard.sock (launch_fast.c register_with_guard). */
+struct client {
+	int fd;
+	char msg[8192]; /* root \0 policy \0 id \0 statedir */
+};
+
+static struct client g_clients[1024];
+static int g_nclients;
+
+/* The supervisor is gone: if it did not remove its container, delete it as `launch` would. */
+static void client_gone(struct client *c)
+{
+	const char *root = c->msg, *policy = root + strlen(root) + 1, *id = policy + strlen(policy) + 1,
+		   *statedir = id + strlen(id) + 1;
+	close(c->fd);
+	*c = g_clients[--g_nclients];
+	if (access(statedir, F_OK) != 0)
+		return; /* the usual case: it cleaned up itself */
+	char rootc[4096], policyc[4096], idc[256];
+	snprintf(rootc, sizeof rootc, "%s", root);
+	snprintf(policyc, sizeof policyc, "%s", policy);
+	snprintf(idc, sizeof idc, "%s", id);
+	if (fork() == 0) {
+		char *argv[] = {"rdmarun", "--root", rootc, "--rdma-policy", policyc, "delete", "--force", idc, NULL};
+		unsetenv(RDMARUN_TEMPLATE_GUARD_ENV);
+		execv("/proc/self/exe", argv);
+		_exit(127);
+	}
+}
+
+static int listen_on(const char *dir)
+{
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	snprintf(addr.sun_path, sizeof addr.sun_path, "/proc/self/fd/%d/guard.sock", dfd);
+	if (fd < 0 || dfd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0 || listen(fd, 128) < 0)
+		_exit(0); /* no guard.sock: ranks never take the template; the publisher's GC removes it */
+	close(dfd);
+	return fd;
+}
+
+/* Seconds the template has been idle; < 0 when it was dropped. */
+static double idle_for(const char *inuse)
+{
+	struct stat st;
+	if (stat(inuse, &st) < 0)
+		return -1;
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	return (double)(now.tv_sec - st.st_mtim.tv_sec) + (double)(now.tv_nsec - st.st_mtim.tv_nsec) / 1e9;
 }
 
 __attribute__((constructor)) static void rdmarun_template_guard(int argc, char **argv, char **envp)
@@ -80,7 +140,8 @@ __attribute__((constructor)) static void rdmarun_template_guard(int argc, char *
 	double ttl = ttl_s ? atof(ttl_s) : 120;
 	if (ttl <= 0)
 		ttl = 120;
-	char path[4200];
+	int lfd = listen_on(dir);
+	char path[4400];
 	snprintf(path, sizeof path, "%s/template", dir);
 	/* The publisher writes the template after spawning us; gone for good if it never comes. */
 	int waited = 0;
@@ -90,25 +151,45 @@ __attribute__((constructor)) static void rdmarun_template_guard(int argc, char *
 		_exit(0);
 	snprintf(path, sizeof path, "%s/inuse", dir);
 	for (;;) {
-		struct stat st;
-		if (stat(path, &st) < 0)
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			; /* deletes we started */
+		double idle = idle_for(path);
+		if (idle < 0)
 			_exit(0); /* dropped (launch --drop-templates) */
-		struct timespec now;
-		clock_gettime(CLOCK_REALTIME, &now);
-		double idle = (double)(now.tv_sec - st.st_mtim.tv_sec) + (double)(now.tv_nsec - st.st_mtim.tv_nsec) / 1e9;
-		if (idle < ttl) {
-			sleep_s(ttl - idle + 0.05);
-			continue;
-		}
-		int fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			_exit(0);
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0 && fstat(fd, &st) == 0) {
-			clock_gettime(CLOCK_REALTIME, &now);
-			if (now.tv_sec - st.st_mtim.tv_sec >= (time_t)ttl)
+		if (idle >= ttl && g_nclients == 0) {
+			int fd = open(path, O_RDWR | O_CLOEXEC);
+			if (fd < 0)
+				_exit(0);
+			/* A rank holds LOCK_SH from before it registers until it ends. */
+			if (flock(fd, LOCK_EX | LOCK_NB) == 0 && idle_for(path) >= ttl)
 				teardown(dir, fd);
+			close(fd);
+			idle = ttl - 1; /* look again in a second */
 		}
-		close(fd); /* a rank runs (or just started): look again later */
-		sleep_s(1);
+		struct pollfd pfd[1025];
+		pfd[0] = (struct pollfd){.fd = lfd, .events = POLLIN};
+		for (int i = 0; i < g_nclients; i++)
+			pfd[i + 1] = (struct pollfd){.fd = g_clients[i].fd, .events = POLLIN};
+		double wait_s = g_nclients ? 1.0 : ttl - idle + 0.05;
+		int n = poll(pfd, (nfds_t)g_nclients + 1, (int)(wait_s * 1000));
+		if (n <= 0)
+			continue;
+		for (int i = g_nclients; i >= 1; i--) /* backwards: client_gone moves the last one into i-1 */
+			if (pfd[i].revents) {
+				char b;
+				if (recv(g_clients[i - 1].fd, &b, 1, MSG_DONTWAIT) <= 0)
+					client_gone(&g_clients[i - 1]);
+			}
+		if ((pfd[0].revents & POLLIN) && g_nclients < 1024) {
+			struct client *c = &g_clients[g_nclients];
+			c->fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+			ssize_t len = c->fd >= 0 ? recv(c->fd, c->msg, sizeof c->msg - 1, 0) : -1;
+			if (len > 0) {
+				c->msg[len] = '\0';
+				g_nclients++;
+			} else if (c->fd >= 0) {
+				close(c->fd);
+			}
+		}
 	}
 }
