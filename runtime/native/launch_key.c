@@ -62,6 +62,7 @@ void launch_key(int argc, char **argv, char **envp, const struct launch_args *a,
 	snprintf(config, sizeof config, "%s/config.json", a->bundle);
 	h = mix_stat(h, config);
 	h = mix_stat(h, a->policy);
+	h = mix_stat(h, "/proc/self/exe"); /* a rebuilt or upgraded rdmarun builds its own templates */
 	for (char **e = envp; e && *e; e++)
 		if (strncmp(*e, "RDMA_VISIBLE_DEVICES=", 21) == 0 || strncmp(*e, "CUDA_VISIBLE_DEVICES=", 21) == 0 ||
 		    strncmp(*e, "RDMARUN_", 8) == 0)

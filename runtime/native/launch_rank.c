@@ -172,9 +172,12 @@ static void apply_caps(const uint64_t *c, int last)
 	};
 	if (syscall(SYS_capset, &hdr, data) < 0)
 		die("capset", errno);
-	for (int i = 0; i <= last; i++)
-		if ((c[4] & (1ULL << i)) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, i, 0, 0) < 0)
-			die("raise an ambient capability", errno);
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+		die("clear the ambient capability set", errno);
+	/* As the full path (and runc): a capability not both permitted and inheritable is skipped. */
+	for (int i = 0; i < 64; i++)
+		if (c[4] & (1ULL << i))
+			prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, i, 0, 0);
 }
 
 void launch_exec_rank(const struct launch_template *t, int mntfd, char **cgprocs, int ncg, char **argv, char **envp)

@@ -23,6 +23,8 @@ work=$(mktemp -d /tmp/rdmarun-mpi.XXXXXX)
 chmod 755 "$work"
 root=$work/state
 cleanup() {
+  # Warm-launch templates hold a mount namespace and cgroups: drop them before removing $work.
+  "$bin" --root "$root" launch --drop-templates >/dev/null 2>&1
   for id in $("$bin" --root "$root" list -q 2>/dev/null); do "$bin" --root "$root" delete -f "$id" >/dev/null 2>&1; done
   pkill -f "$work/ring" 2>/dev/null
   rm -rf "$work"
@@ -86,6 +88,9 @@ if wait_hanging "$work/solo.out" 1; then
 else
   fail launch-killed-9-guard-cleans "rank did not start: $(tail -3 "$work/solo.out")"; kill -9 $lpid 2>/dev/null
 fi
+
+# 4c. warm launch: ranks joining the template the runs above published
+. "$here/warm-cases.sh"
 
 # 5. as an unprivileged user: rootless containers with the user's own uid
 if ! id "$user" >/dev/null 2>&1; then useradd -M -s /bin/sh "$user" 2>/dev/null; fi
