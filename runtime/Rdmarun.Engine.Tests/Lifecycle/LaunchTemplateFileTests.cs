@@ -106,7 +106,7 @@ public class LaunchTemplateFileTests
     }
 
     [Fact]
-    public void Read_gives_back_the_guard_bundle_and_cgroups()
+    public void Read_gives_back_the_version_guard_rootfs_bundle_and_cgroups()
     {
         var (spec, env) = Rank(new LaunchOptions { Args = ["x"] });
         var path = Path.GetTempFileName();
@@ -114,7 +114,10 @@ public class LaunchTemplateFileTests
         {
             File.WriteAllText(path, Text(spec, env));
             var s = LaunchTemplateFile.Read(path)!;
+            Assert.Equal(1, s.Version);
             Assert.Equal(4242, s.GuardPid);
+            Assert.Equal((2049UL, 131077UL), (s.RootfsDev, s.RootfsIno));
+            Assert.Equal("/srv/my bundle/rootfs", s.Rootfs);
             Assert.Equal(987654321UL, s.GuardStartTime);
             Assert.Equal("/srv/my bundle", s.Bundle);
             Assert.Equal("/sys/fs/cgroup/unified/launch-template-0123456789abcdef", s.CgroupPaths[""]);

@@ -68,18 +68,19 @@ public static class LaunchTemplateFile
     }
 
     /// <summary>What teardown and garbage collection need from a written `template`.</summary>
-    public sealed record Summary(int GuardPid, ulong GuardStartTime, string? Bundle, Dictionary<string, string> CgroupPaths);
+    public sealed record Summary(int Version, int GuardPid, ulong GuardStartTime, ulong RootfsDev, ulong RootfsIno,
+        string? Bundle, string? Rootfs, Dictionary<string, string> CgroupPaths);
 
-    /// <summary>Reads the guard, bundle and cgroup lines; null when there is no (readable) template file.</summary>
+    /// <summary>Reads the lines teardown and the publisher's checks use; null when there is no (readable) template file.</summary>
     public static Summary? Read(string path)
     {
         string[] lines;
         try { lines = File.ReadAllLines(path); }
         catch (IOException) { return null; }
         catch (UnauthorizedAccessException) { return null; }
-        int pid = 0;
-        ulong start = 0;
-        string? bundle = null;
+        int version = 0, pid = 0;
+        ulong start = 0, dev = 0, ino = 0;
+        string? bundle = null, rootfs = null;
         var cgroups = new Dictionary<string, string>();
         foreach (var line in lines)
         {
@@ -88,17 +89,23 @@ public static class LaunchTemplateFile
             var rest = line[(sp + 1)..];
             switch (line[..sp])
             {
+                case "version": int.TryParse(rest, out version); break;
                 case "guard":
                     var g = rest.Split(' ');
                     if (g.Length == 2) { int.TryParse(g[0], out pid); ulong.TryParse(g[1], out start); }
                     break;
+                case "rootfs":
+                    var r = rest.Split(' ');
+                    if (r.Length == 2) { ulong.TryParse(r[0], out dev); ulong.TryParse(r[1], out ino); }
+                    break;
                 case "bundle": bundle = rest; break;
+                case "rootfspath": rootfs = rest; break;
                 case "cgroup":
                     int k = rest.IndexOf(' ');
                     if (k > 0) cgroups[rest[..k] == "-" ? "" : rest[..k]] = rest[(k + 1)..];
                     break;
             }
         }
-        return new Summary(pid, start, bundle, cgroups);
+        return new Summary(version, pid, start, dev, ino, bundle, rootfs, cgroups);
     }
 }

@@ -52,6 +52,12 @@ public static class LaunchTemplatePublisher
         var problems = new List<string>();
         store.CollectGarbage(key, problems);
         var final = store.DirOf(key);
+        if (Directory.Exists(final) && Usable(final))
+        {
+            // Published by a rank that held the lock before us (C looked before it was there).
+            r.Debug($"launch template {key}: another rank published it");
+            return;
+        }
         if (Directory.Exists(final))
         {
             // Still there, yet the C fast path sent us: it found this one unusable (guard dead, rootfs changed).
@@ -100,6 +106,16 @@ public static class LaunchTemplatePublisher
             foreach (var p in undo) r.Warn($"launch template {key}: undo: {p}");
             throw;
         }
+    }
+
+    /// <summary>What the C fast path checks before joining (LAUNCH_TEMPLATE.md "Fast rank" step 1) that can be checked from here.</summary>
+    private static bool Usable(string dir)
+    {
+        var s = LaunchTemplateFile.Read(Path.Combine(dir, "template"));
+        if (s is null || s.Version != LaunchTemplateFile.Version || s.Rootfs is null || !ProcStat.IsAlive(s.GuardPid, s.GuardStartTime))
+            return false;
+        try { return StatOf(s.Rootfs) == (s.RootfsDev, s.RootfsIno) && LaunchTemplateMounts.IsMountPoint(Path.Combine(dir, "mnt")); }
+        catch (SyscallException) { return false; }
     }
 
     /// <summary>

@@ -112,6 +112,34 @@ public class LaunchTemplateTests
         }
     }
 
+    /// <summary>
+    /// Ranks started together all miss the template; one publishes, a loser of the lock race does
+    /// not replace what the winner published, and every rank runs.
+    /// </summary>
+    [Fact]
+    public void Ranks_racing_to_publish_leave_one_template_and_all_run()
+    {
+        using var b = new Bundle();
+        var launchDir = Path.Combine(b.Runtime.Root, ".launch");
+        try
+        {
+            var ranks = Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
+                RunPiped(b, "--debug", "launch", "-b", b.Dir, "--", "sh", "-c", "sleep 0.2; echo ran"))).ToArray();
+            Task.WaitAll(ranks);
+            foreach (var t in ranks) Assert.True(t.Result.ExitCode == 0 && t.Result.Stdout.Trim() == "ran", t.Result.ToString());
+            Assert.True(ranks.Count(t => t.Result.Stderr.Contains("published at")) == 1, string.Join("\n", ranks.Select(t => t.Result.Stderr)));
+            var key = Assert.Single(Keys(launchDir));
+            Assert.DoesNotContain(Directory.GetDirectories(launchDir), d => Path.GetFileName(d) != key);
+            Assert.Single(File.ReadAllLines("/proc/self/mountinfo"), l => l.Contains(launchDir + "/") && l.Contains(" nsfs "));
+        }
+        finally
+        {
+            var keys = Keys(launchDir);
+            Assert.Equal(0, b.Runtime.Run(b.Dir, "launch", "--drop-templates").ExitCode);
+            foreach (var k in keys) AssertNoTraces(launchDir, k);
+        }
+    }
+
     [Theory]
     [InlineData("--pid-ns", "private")]
     [InlineData("--id", "rank-with-id")]
@@ -131,6 +159,22 @@ public class LaunchTemplateTests
         var r = b.Runtime.Run(b.Dir, "launch", "--drop-templates");
         Assert.True(r.ExitCode == 0 && r.Stdout == "" && r.Stderr == "", r.ToString());
         Assert.Contains("reserved for launch templates", b.Runtime.Run(b.Dir, "create", "--bundle", b.Dir, ".launch").Stderr);
+    }
+
+    /// <summary>
+    /// Like <see cref="Rdmarun.RunWith"/> but through pipes: its RDMARUN_IT_* file names differ per
+    /// call, and every RDMARUN_* variable is part of the template key, so racing ranks would not share one.
+    /// </summary>
+    private static Rdmarun.Result RunPiped(Bundle b, params string[] args)
+    {
+        var psi = new ProcessStartInfo(b.Runtime.Exe) { WorkingDirectory = b.Dir, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in (string[])["--root", b.Runtime.Root, .. args]) psi.ArgumentList.Add(a);
+        foreach (var (k, v) in Publish("0123456789abcdef")) psi.Environment[k] = v;
+        using var p = Process.Start(psi)!;
+        var err = p.StandardError.ReadToEndAsync();
+        var output = p.StandardOutput.ReadToEnd();
+        if (!p.WaitForExit(60_000)) { p.Kill(); throw new TimeoutException("launch did not finish in 60 s"); }
+        return new Rdmarun.Result(p.ExitCode, output, err.GetAwaiter().GetResult());
     }
 
     private static List<string> Keys(string launchDir) =>
