@@ -140,6 +140,36 @@ public class LaunchTemplateTests
         }
     }
 
+    /// <summary>
+    /// A publish that fails late (an --env value with a newline cannot be written into `template`,
+    /// found after the mount, the cgroup and the guard exist) is undone and only warned about.
+    /// </summary>
+    [Fact]
+    public void A_failed_publish_is_undone_and_the_rank_runs()
+    {
+        using var b = new Bundle();
+        var launchDir = Path.Combine(b.Runtime.Root, ".launch");
+        try
+        {
+            var r = b.Runtime.RunWith(b.Dir, Publish("0123456789abcdef"), "launch", "-b", b.Dir, "--env", "X=a\nb", "--", "echo", "ran");
+            Assert.True(r.ExitCode == 0 && r.Stdout.Trim() == "ran", r.ToString());
+            Assert.Contains("not published (the rank runs normally)", r.Stderr);
+            Assert.Contains("newline", r.Stderr);
+            // Only the publish lock is left, and it names the key.
+            var lockFile = Assert.Single(Directory.GetFileSystemEntries(launchDir));
+            Assert.EndsWith(".lock", lockFile);
+            var key = Path.GetFileName(lockFile)[..^".lock".Length];
+            Assert.Empty(HostTraces.CgroupDirs($"launch-template-{key}"));
+            Assert.DoesNotContain(File.ReadAllLines("/proc/self/mountinfo"), l => l.Contains(launchDir + "/"));
+            Assert.Empty(GuardsOf(launchDir));
+        }
+        finally
+        {
+            Assert.Equal(0, b.Runtime.Run(b.Dir, "launch", "--drop-templates").ExitCode);
+            Assert.False(Directory.Exists(launchDir));
+        }
+    }
+
     [Theory]
     [InlineData("--pid-ns", "private")]
     [InlineData("--id", "rank-with-id")]
@@ -175,6 +205,24 @@ public class LaunchTemplateTests
         var output = p.StandardOutput.ReadToEnd();
         if (!p.WaitForExit(60_000)) { p.Kill(); throw new TimeoutException("launch did not finish in 60 s"); }
         return new Rdmarun.Result(p.ExitCode, output, err.GetAwaiter().GetResult());
+    }
+
+    /// <summary>Live processes started as a template guard for a directory under <paramref name="launchDir"/>.</summary>
+    private static List<int> GuardsOf(string launchDir)
+    {
+        var found = new List<int>();
+        foreach (var d in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(d), out int pid) || ProcStart(pid) is null) continue;
+            try
+            {
+                if (File.ReadAllText(Path.Combine(d, "environ")).Split('\0').Any(e => e.StartsWith("_RDMARUN_TEMPLATE_GUARD=" + launchDir + "/")))
+                    found.Add(pid);
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+        return found;
     }
 
     private static List<string> Keys(string launchDir) =>
