@@ -8,7 +8,8 @@ namespace Rdmarun.Engine.Lifecycle;
 
 /// <summary>
 /// Publishes a created rank as a launch template (LAUNCH_TEMPLATE.md): built in `KEY.tmp-PID`,
-/// renamed to `KEY` once `template` is written, so a rank either sees all of it or nothing.
+/// renamed to `KEY` before its guard starts, completed by `template` (written whole, last): a
+/// rank uses a template only when that file is there.
 /// Never fails the rank: any error undoes what was done and becomes a warning.
 /// </summary>
 public static class LaunchTemplatePublisher
@@ -62,7 +63,7 @@ public static class LaunchTemplatePublisher
         {
             // Still there, yet the C fast path sent us: it found this one unusable (guard dead, rootfs changed).
             using var inuse = LaunchTemplateLock.TryExclusive(Path.Combine(final, "inuse"), create: false);
-            store.Teardown(final, key, null, killGuard: true, destroyCgroup: inuse is not null, problems);
+            store.Teardown(final, key, store.CgroupPathsOf(key), killGuard: true, destroyCgroup: inuse is not null, problems);
         }
         foreach (var p in problems) r.Debug($"launch template clean-up: {p}");
         if (Directory.Exists(final)) throw new RuntimeError($"the stale template {final} could not be removed");
@@ -75,6 +76,7 @@ public static class LaunchTemplatePublisher
         var key = r.Template.Key;
         var tmp = store.TmpOf(key, Environment.ProcessId);
         SyscallException.Check(Libc.mkdir(tmp, Convert.ToInt32("700", 8)), $"create {tmp}");
+        var dir = tmp;
         ContainerCgroup? cgroup = null;
         int guard = -1;
         try
@@ -87,22 +89,26 @@ public static class LaunchTemplatePublisher
             cgroup = ContainerCgroup.Create(new Spec(), LaunchTemplateStore.CgroupName(key), r.Global);
             cgroup.Apply(0);
             cgroup.Set(DefaultDeviceRules.Complete(effective));
+            // In place before the guard starts: it opens the directory it is given (guard.sock) at
+            // once. Without `template` no rank uses it yet, and other publishers wait for our lock.
+            Directory.Move(tmp, final);
+            dir = final;
             guard = SpawnGuard(final, r.Template.TtlSeconds);
+            Diagnostics.FaultPoint.Hit("launch-template.after-guard"); // a killed publisher: the next publish's GC cleans up
             var guardStart = ProcStat.Read(guard)?.StartTime ?? throw new RuntimeError($"the template guard {guard} vanished at once");
             var (dev, ino) = StatOf(created.Record.Rootfs);
             var text = LaunchTemplateFile.Text(new LaunchTemplateFile.Inputs(guard, guardStart, dev, ino,
                 created.Record.Bundle, created.Record.Rootfs, cgroup.Paths, effective, r.Env));
             // Written last and whole: its presence means the template is complete (the guard waits for it).
-            var template = Path.Combine(tmp, "template");
+            var template = Path.Combine(final, "template");
             File.WriteAllText(template + ".tmp", text);
             File.Move(template + ".tmp", template);
-            Directory.Move(tmp, final);
         }
         catch
         {
             if (guard > 0) { PosixSpawn.Kill(guard, LibcConst.SIGKILL); PosixSpawn.WaitPid(guard, out _); }
             var undo = new List<string>();
-            store.Teardown(tmp, key, cgroup?.Paths, killGuard: false, destroyCgroup: cgroup is not null, undo);
+            store.Teardown(dir, key, cgroup?.Paths, killGuard: false, destroyCgroup: cgroup is not null, undo);
             foreach (var p in undo) r.Warn($"launch template {key}: undo: {p}");
             throw;
         }

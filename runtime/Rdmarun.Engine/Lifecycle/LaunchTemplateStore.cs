@@ -98,7 +98,13 @@ public sealed partial class LaunchTemplateStore
             {
                 if (name == ownKey) continue;
                 var s = LaunchTemplateFile.Read(Path.Combine(dir, "template"));
-                if (s is null) continue;
+                if (s is null)
+                {
+                    // No template: its publisher is still at work (holding the lock) or was killed.
+                    using var publisherGone = LaunchTemplateLock.TryExclusive(LockOf(name), create: true);
+                    if (publisherGone is not null) Teardown(dir, name, CgroupPathsOf(name), killGuard: false, destroyCgroup: true, problems);
+                    continue;
+                }
                 bool guardAlive = ProcStat.IsAlive(s.GuardPid, s.GuardStartTime);
                 bool bundleGone = s.Bundle is not null && !File.Exists(Path.Combine(s.Bundle, "config.json"));
                 if (guardAlive && !bundleGone) continue;
@@ -129,7 +135,8 @@ public sealed partial class LaunchTemplateStore
             if (key is null) continue;
             // Waits for a publisher of this key to finish: its template is then removed too.
             using var keyLock = LaunchTemplateLock.TryExclusive(LockOf(key), create: true, wait: true);
-            Teardown(dir, key, KeyPattern().IsMatch(name) ? null : GuessedCgroupPaths(key), killGuard: true, destroyCgroup: true, problems);
+            // Cgroups from `template`; else (publisher killed before writing it) where it would have put them.
+            Teardown(dir, key, KeyPattern().IsMatch(name) ? CgroupPathsOf(key) : GuessedCgroupPaths(key), killGuard: true, destroyCgroup: true, problems);
         }
         // Stacked binds (two publishers racing before the lock existed) come off one by one.
         for (int i = 0; i < 16 && LaunchTemplateMounts.IsMountPoint(Dir); i++)
@@ -151,11 +158,14 @@ public sealed partial class LaunchTemplateStore
 
     /// <summary>
     /// A temp dir has no `template` naming its cgroups: they are where this process would put them,
-    /// unless a complete template of that key owns that very cgroup now.
+    /// unless a template of that key owns that very cgroup now.
     /// </summary>
-    private Dictionary<string, string>? GuessedCgroupPaths(string key)
+    private Dictionary<string, string>? GuessedCgroupPaths(string key) =>
+        Directory.Exists(DirOf(key)) ? null : CgroupPathsOf(key);
+
+    /// <summary>The template cgroup of <paramref name="key"/> as this process would create it (for a directory without `template`).</summary>
+    public Dictionary<string, string>? CgroupPathsOf(string key)
     {
-        if (Directory.Exists(DirOf(key))) return null;
         try { return new(CgroupManagerFactory.Create(null, CgroupName(key), CgroupSetup.Detect(), rootless: false).Paths); }
         catch (CgroupException) { return null; }
     }

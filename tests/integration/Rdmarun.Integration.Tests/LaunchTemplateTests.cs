@@ -170,6 +170,43 @@ public class LaunchTemplateTests
         }
     }
 
+    /// <summary>
+    /// A publisher killed mid-way (SIGKILL at a fault point: no undo runs) leaves its template
+    /// without `template`, with the namespace mount and the template cgroup; the next publish collects them.
+    /// </summary>
+    [FaultFact]
+    public void What_a_killed_publisher_left_is_collected_by_the_next_publish()
+    {
+        using var b = new Bundle();
+        var launchDir = Path.Combine(b.Runtime.Root, ".launch");
+        try
+        {
+            var env = Publish("00000000000000aa");
+            env["RDMARUN_TEST_FAULT"] = "launch-template.after-guard";
+            var killed = FaultBinary.For(b).RunWith(b.Dir, env, "launch", "-b", b.Dir, "--", "true");
+            Assert.True(killed.ExitCode == 137, killed.ToString());
+            // In place but without `template`: never used by a rank.
+            var tmp = Assert.Single(Directory.GetDirectories(launchDir));
+            var key = Path.GetFileName(tmp);
+            Assert.Matches(KeyDir, key);
+            Assert.False(File.Exists(Path.Combine(tmp, "template")));
+            Assert.NotEmpty(HostTraces.CgroupDirs($"launch-template-{key}"));
+            Assert.Contains(File.ReadAllLines("/proc/self/mountinfo"), l => l.Contains(tmp + "/mnt"));
+
+            var r = b.Runtime.RunWith(b.Dir, Publish("00000000000000bb"), "launch", "-b", b.Dir, "--", "echo", "second");
+            Assert.True(r.ExitCode == 0, r.ToString());
+            Assert.False(Directory.Exists(tmp), $"{tmp} was not collected");
+            Assert.Empty(HostTraces.CgroupDirs($"launch-template-{key}"));
+            Assert.DoesNotContain(File.ReadAllLines("/proc/self/mountinfo"), l => l.Contains(tmp));
+            Assert.DoesNotContain(Directory.GetDirectories(launchDir), d => !KeyDir.IsMatch(Path.GetFileName(d)));
+        }
+        finally
+        {
+            Assert.Equal(0, b.Runtime.Run(b.Dir, "launch", "--drop-templates").ExitCode);
+            Assert.False(Directory.Exists(launchDir));
+        }
+    }
+
     [Theory]
     [InlineData("--pid-ns", "private")]
     [InlineData("--id", "rank-with-id")]
