@@ -87,18 +87,17 @@ static int g_nclients;
 /* The supervisor is gone: if it did not remove its container, delete it as `launch` would. */
 static void client_gone(struct client *c)
 {
-	const char *root = c->msg, *policy = root + strlen(root) + 1, *id = policy + strlen(policy) + 1,
-		   *statedir = id + strlen(id) + 1;
+	/* Copy the message out first: the last client moves into this slot. */
+	char msg[sizeof c->msg];
+	memcpy(msg, c->msg, sizeof msg);
 	close(c->fd);
 	*c = g_clients[--g_nclients];
+	char *root = msg, *policy = root + strlen(root) + 1, *id = policy + strlen(policy) + 1,
+	     *statedir = id + strlen(id) + 1;
 	if (access(statedir, F_OK) != 0)
 		return; /* the usual case: it cleaned up itself */
-	char rootc[4096], policyc[4096], idc[256];
-	snprintf(rootc, sizeof rootc, "%s", root);
-	snprintf(policyc, sizeof policyc, "%s", policy);
-	snprintf(idc, sizeof idc, "%s", id);
 	if (fork() == 0) {
-		char *argv[] = {"rdmarun", "--root", rootc, "--rdma-policy", policyc, "delete", "--force", idc, NULL};
+		char *argv[] = {"rdmarun", "--root", root, "--rdma-policy", policy, "delete", "--force", id, NULL};
 		unsetenv(RDMARUN_TEMPLATE_GUARD_ENV);
 		execv("/proc/self/exe", argv);
 		_exit(127);
@@ -140,6 +139,8 @@ __attribute__((constructor)) static void rdmarun_template_guard(int argc, char *
 	double ttl = ttl_s ? atof(ttl_s) : 120;
 	if (ttl <= 0)
 		ttl = 120;
+	if (chdir("/") < 0)
+		_exit(0); /* never pin the publisher's cwd (a job directory) for the template's lifetime */
 	int lfd = listen_on(dir);
 	char path[4400];
 	snprintf(path, sizeof path, "%s/template", dir);

@@ -20,7 +20,8 @@ done
 for t in mpirun mpicc runc jq; do command -v $t >/dev/null || { echo "bench-mpi: $t missing" >&2; exit 2; }; done
 bin=$(realpath "${RDMARUN_BIN:-$repo/out/rdmarun}")
 work=$(mktemp -d /tmp/rdmarun-bench-mpi.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+# Warm-launch templates hold a mount namespace and cgroups: drop them before removing $work.
+trap '"$work/bin/rdmarun" --root "$work/state" launch --drop-templates 2>/dev/null; rm -rf "$work"' EXIT
 mkdir -p "$work/bin" && cp "$bin" "$work/bin/rdmarun" && export PATH=$work/bin:$PATH
 mpicc -O2 -o "$work/ring" "$here/mpi/ring.c"
 "$here/mpi/make-host-bundle.sh" "$work/bundle" >/dev/null

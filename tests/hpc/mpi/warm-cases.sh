@@ -55,6 +55,16 @@ why=""
 pgrep -f "sleep 4322" >/dev/null && why+="the rank still runs; "
 if [ -z "$why" ] && why=$(wait_clean "$root"); then pass launch-warm-killed-9-cleaned; else fail launch-warm-killed-9-cleaned "$why"; fi
 
+# W4b. a warm rank ending while others still run leaves them alone (each is its own container).
+# The first rank to register with the template's guard ends first: its slot in the guard is
+# reused by a later rank's, so a mix-up there would delete a running rank.
+launch -- sh -c 'sleep 1; exit 3' & pids=($!)
+sleep 0.3
+for _ in 1 2 3; do launch -- sh -c 'sleep 2.5; exit 4' & pids+=($!); done
+rcs=""; for p in "${pids[@]}"; do wait "$p"; rcs+="$? "; done
+if [ "$rcs" = "3 4 4 4 " ] && why=$(leftovers "$root"); then pass launch-warm-concurrent-ranks
+else fail launch-warm-concurrent-ranks "ranks exited: $rcs(want 3 4 4 4) ${why:-}"; fi
+
 # W5. a changed config.json is a different key: the rank does not join the old template
 touch "$work/bundle/config.json"
 c=$(launch -- readlink /proc/self/ns/mnt)
