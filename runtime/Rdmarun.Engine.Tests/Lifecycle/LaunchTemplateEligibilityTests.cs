@@ -59,6 +59,7 @@ public class LaunchTemplateEligibilityTests
         { "prestart hook", "the spec has hooks" },
         { "poststop hook", "the spec has hooks" },
         { "seccomp", "the spec has a seccomp profile" },
+        { "CAP_SYS_ADMIN", "process.capabilities grants CAP_SYS_ADMIN (a rank could change the shared mount namespace)" },
         { "apparmor", "process.apparmorProfile is set" },
         { "selinux process label", "the spec has an SELinux label" },
         { "selinux mount label", "the spec has an SELinux label" },
@@ -98,6 +99,7 @@ public class LaunchTemplateEligibilityTests
             case "prestart hook": spec.Hooks = new OciSpec.Hooks { Prestart = [new Hook { Path = "/bin/true" }] }; break;
             case "poststop hook": spec.Hooks = new OciSpec.Hooks { Poststop = [new Hook { Path = "/bin/true" }] }; break;
             case "seccomp": l.Seccomp = new LinuxSeccomp(); break;
+            case "CAP_SYS_ADMIN": p.Capabilities = new LinuxCapabilities { Bounding = ["CAP_KILL", "CAP_SYS_ADMIN"] }; break;
             case "apparmor": p.ApparmorProfile = "unconfined"; break;
             case "selinux process label": p.SelinuxLabel = "system_u:system_r:container_t:s0"; break;
             case "selinux mount label": l.MountLabel = "system_u:object_r:container_file_t:s0"; break;

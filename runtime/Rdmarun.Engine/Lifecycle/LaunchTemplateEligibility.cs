@@ -29,6 +29,7 @@ public static class LaunchTemplateEligibility
         return Namespaces(linux?.Namespaces)
             ?? (HasHooks(spec.Hooks) ? "the spec has hooks" : null)
             ?? (linux?.Seccomp is not null ? "the spec has a seccomp profile" : null)
+            ?? CanChangeMounts(p?.Capabilities)
             ?? (!string.IsNullOrEmpty(p?.ApparmorProfile) ? "process.apparmorProfile is set" : null)
             ?? (!string.IsNullOrEmpty(p?.SelinuxLabel) || !string.IsNullOrEmpty(linux?.MountLabel) ? "the spec has an SELinux label" : null)
             ?? (linux?.Sysctl is { Count: > 0 } ? "linux.sysctl is set" : null)
@@ -56,6 +57,17 @@ public static class LaunchTemplateEligibility
             else return $"the spec has a {ns.Type} namespace of its own";
         }
         return newMount ? null : "the spec has no mount namespace of its own";
+    }
+
+    /// <summary>
+    /// Every rank of a template shares one mount namespace, and it outlives the job: a rank that
+    /// could mount or unmount (CAP_SYS_ADMIN) would change what every later rank sees.
+    /// </summary>
+    private static string? CanChangeMounts(LinuxCapabilities? caps)
+    {
+        const string admin = "CAP_SYS_ADMIN";
+        bool has = new[] { caps?.Bounding, caps?.Effective, caps?.Permitted, caps?.Ambient }.Any(l => l?.Contains(admin) == true);
+        return has ? "process.capabilities grants CAP_SYS_ADMIN (a rank could change the shared mount namespace)" : null;
     }
 
     private static bool HasHooks(OciSpec.Hooks? h) =>
