@@ -29,9 +29,11 @@ host_main() {
         gcc -O2 -Wall -o "$share/verbs-probe" "$LAB_DIR/verbs-probe.c" -libverbs \
             || echo "selftest: gcc failed to build verbs-probe, using the ibv_devinfo fallback" >&2
     fi
+    # The guest runs its copy from the share: the host's /tmp (a checkout there) is not in the guest.
+    cp "$LAB_DIR/selftest.sh" "$share/selftest.sh" || return 125
     local rc=0
     "$LAB_DIR/lab.sh" run --timeout "${SELFTEST_TIMEOUT:-300}" --share "$share" -- \
-        "$(printf '%q ' bash "$LAB_DIR/selftest.sh" --inside $broken "$share")" || rc=$?
+        "$(printf '%q ' bash "$share/selftest.sh" --inside $broken "$share")" || rc=$?
     if [[ ! -f $share/summary ]]; then
         # The lab itself failed (lab.sh said why on stderr): that is a failure, never a pass.
         echo "FAIL lab: lab.sh run exited $rc before the cases finished"
