@@ -85,33 +85,13 @@ public sealed class CgroupSetup
         if (dash < 5 || fields.Length < dash + 4) return null;
         string fstype = fields[dash + 1];
         if (fstype != "cgroup" && fstype != "cgroup2") return null;
-        string root = Unescape(fields[3]), mountPoint = Unescape(fields[4]);
+        string root = MountInfo.Unescape(fields[3]), mountPoint = MountInfo.Unescape(fields[4]);
         if (fstype == "cgroup2") return new CgroupMount(mountPoint, root, [], true);
         var controllers = fields[dash + 3].Split(',')
             .Where(o => KnownV1Controllers.Contains(o) || o.StartsWith("name=", StringComparison.Ordinal))
             .ToList();
         return controllers.Count == 0 ? null : new CgroupMount(mountPoint, root, controllers, false);
     }
-
-    /// <summary>mountinfo escapes space, tab, newline and backslash as \ooo octal.</summary>
-    private static string Unescape(string s)
-    {
-        if (!s.Contains('\\')) return s;
-        var sb = new System.Text.StringBuilder();
-        for (int i = 0; i < s.Length; i++)
-        {
-            if (s[i] == '\\' && IsOctal(s, i + 1))
-            {
-                sb.Append((char)Convert.ToInt32(s.Substring(i + 1, 3), 8));
-                i += 3;
-            }
-            else sb.Append(s[i]);
-        }
-        return sb.ToString();
-    }
-
-    private static bool IsOctal(string s, int at) =>
-        at + 3 <= s.Length && s[at] is >= '0' and <= '7' && s[at + 1] is >= '0' and <= '7' && s[at + 2] is >= '0' and <= '7';
 
     /// <summary>Parses /proc/self/cgroup ("N:ctrl1,ctrl2:/path"; "0::/path" for cgroup2).</summary>
     internal static Dictionary<string, string> ParseProcCgroup(string text)

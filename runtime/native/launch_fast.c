@@ -262,9 +262,8 @@ static void close_all(int a, int b, int c)
 		close(c);
 }
 
-static int run(int argc, char **argv, char **envp, const struct launch_args *a, const char *key)
+static int run(char **argv, char **envp, const struct launch_args *a, const char *key)
 {
-	(void)argc;
 	struct launch_template *t = calloc(1, sizeof *t);
 	int inuse = -1, mntfd = -1, dfd = -1;
 	if (!t || open_template(a->root, key, t, &inuse, &mntfd, &dfd) < 0) {
@@ -348,13 +347,12 @@ static int run(int argc, char **argv, char **envp, const struct launch_args *a, 
 
 void rdmarun_launch_fast(int argc, char **argv, char **envp)
 {
-	if (argc < 3 || strcmp(argv[1], "launch") != 0) {
-		int i; /* cheap filter: `launch` must be among the first words */
-		for (i = 1; i < argc && i < 10 && strcmp(argv[i], "launch") != 0; i++)
-			;
-		if (i >= argc || i >= 10)
-			return;
-	}
+	/* Every CLI call passes here: a cheap look for `launch` among the first words first. */
+	int i = 1;
+	while (i < argc && i < 10 && strcmp(argv[i], "launch") != 0)
+		i++;
+	if (i >= argc || i >= 10)
+		return;
 	struct launch_args a;
 	if (geteuid() != 0 || launch_parse_args(argc, argv, &a) < 0)
 		return;
@@ -362,8 +360,8 @@ void rdmarun_launch_fast(int argc, char **argv, char **envp)
 	if (ttl && strcmp(ttl, "0") == 0)
 		return;
 	char key[17];
-	launch_key(argc, argv, envp, &a, key);
-	run(argc, argv, envp, &a, key);
+	launch_key(argv, envp, &a, key);
+	run(argv, envp, &a, key);
 	/* No usable template: .NET runs the full path and publishes one under this key. */
 	setenv(RDMARUN_LAUNCH_KEY_ENV, key, 1);
 }

@@ -23,7 +23,7 @@ struct launch_args {
 int launch_parse_args(int argc, char **argv, struct launch_args *a);
 
 /* The template key: 16 hex digits + NUL (launch_key.c). */
-void launch_key(int argc, char **argv, char **envp, const struct launch_args *a, char out[17]);
+void launch_key(char **argv, char **envp, const struct launch_args *a, char out[17]);
 
 /* A parsed `template` file (launch_template.c); strings point into buf. */
 struct launch_template {

@@ -43,9 +43,8 @@ static uint64_t mix_stat(uint64_t h, const char *path)
 	return mix(h, f, sizeof f);
 }
 
-void launch_key(int argc, char **argv, char **envp, const struct launch_args *a, char out[17])
+void launch_key(char **argv, char **envp, const struct launch_args *a, char out[17])
 {
-	(void)argc;
 	uint64_t h = 0xcbf29ce484222325ULL;
 	h = mix_str(h, "rdmarun-launch-template-1");
 	for (int i = 1; i < a->prog - 1; i++)

@@ -1,3 +1,4 @@
+using Rdmarun.Cgroups;
 using Rdmarun.Engine.Native;
 using static Rdmarun.Engine.Native.LibcConst;
 
@@ -39,28 +40,8 @@ public static class RootfsParentMount
         foreach (var line in mountinfo)
         {
             var f = line.Split(' ');
-            if (f.Length > 4 && int.TryParse(f[0], out int lineId) && lineId == id) return Unescape(f[4]);
+            if (f.Length > 4 && int.TryParse(f[0], out int lineId) && lineId == id) return MountInfo.Unescape(f[4]);
         }
         return null;
     }
-
-    // The kernel writes space, tab, newline and backslash in mount points as \ooo.
-    private static string Unescape(string s)
-    {
-        if (!s.Contains('\\')) return s;
-        var sb = new System.Text.StringBuilder(s.Length);
-        for (int i = 0; i < s.Length; i++)
-        {
-            if (s[i] == '\\' && IsOctal(s, i + 1))
-            {
-                sb.Append((char)Convert.ToInt32(s.Substring(i + 1, 3), 8));
-                i += 3;
-            }
-            else sb.Append(s[i]);
-        }
-        return sb.ToString();
-    }
-
-    private static bool IsOctal(string s, int at) =>
-        at + 3 <= s.Length && s[at] is >= '0' and <= '7' && s[at + 1] is >= '0' and <= '7' && s[at + 2] is >= '0' and <= '7';
 }

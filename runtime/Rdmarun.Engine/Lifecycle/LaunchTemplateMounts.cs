@@ -1,4 +1,4 @@
-using System.Text;
+using Rdmarun.Cgroups;
 using Rdmarun.Engine.Native;
 
 namespace Rdmarun.Engine.Lifecycle;
@@ -47,28 +47,8 @@ public static class LaunchTemplateMounts
         foreach (var line in File.ReadLines("/proc/self/mountinfo"))
         {
             var f = line.Split(' ');
-            if (f.Length > 4 && Unescape(f[4]) == full) return true;
+            if (f.Length > 4 && MountInfo.Unescape(f[4]) == full) return true;
         }
         return false;
     }
-
-    /// <summary>mountinfo writes space, tab, newline and backslash as \ooo.</summary>
-    private static string Unescape(string s)
-    {
-        if (!s.Contains('\\')) return s;
-        var sb = new StringBuilder();
-        for (int i = 0; i < s.Length; i++)
-        {
-            if (s[i] == '\\' && IsOctal(s, i + 1))
-            {
-                sb.Append((char)Convert.ToInt32(s.Substring(i + 1, 3), 8));
-                i += 3;
-            }
-            else sb.Append(s[i]);
-        }
-        return sb.ToString();
-    }
-
-    private static bool IsOctal(string s, int at) =>
-        at + 3 <= s.Length && s[at] is >= '0' and <= '7' && s[at + 1] is >= '0' and <= '7' && s[at + 2] is >= '0' and <= '7';
 }

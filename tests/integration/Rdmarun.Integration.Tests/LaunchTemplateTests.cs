@@ -106,9 +106,7 @@ public class LaunchTemplateTests
         }
         finally
         {
-            var keys = Keys(launchDir);
-            Assert.Equal(0, b.Runtime.Run(b.Dir, "launch", "--drop-templates").ExitCode);
-            foreach (var k in keys) AssertNoTraces(launchDir, k);
+            DropAndAssertNoTraces(b, launchDir);
         }
     }
 
@@ -134,9 +132,7 @@ public class LaunchTemplateTests
         }
         finally
         {
-            var keys = Keys(launchDir);
-            Assert.Equal(0, b.Runtime.Run(b.Dir, "launch", "--drop-templates").ExitCode);
-            foreach (var k in keys) AssertNoTraces(launchDir, k);
+            DropAndAssertNoTraces(b, launchDir);
         }
     }
 
@@ -264,6 +260,14 @@ public class LaunchTemplateTests
 
     private static List<string> Keys(string launchDir) =>
         Directory.Exists(launchDir) ? Directory.GetDirectories(launchDir).Select(d => Path.GetFileName(d)).Where(n => KeyDir.IsMatch(n)).ToList() : [];
+
+    /// <summary>`launch --drop-templates` succeeds and leaves nothing of any template that was there.</summary>
+    private static void DropAndAssertNoTraces(Bundle b, string launchDir)
+    {
+        var keys = Keys(launchDir);
+        Assert.Equal(0, b.Runtime.Run(b.Dir, "launch", "--drop-templates").ExitCode);
+        foreach (var k in keys) AssertNoTraces(launchDir, k);
+    }
 
     private static void AssertNoTraces(string launchDir, string key)
     {
