@@ -21,12 +21,14 @@ static int value_of(const char *word, const char *flag, const char **out)
 	return 0;
 }
 
-int launch_parse_args(int argc, char **argv, struct launch_args *a)
+/* The global flags before the verb; returns the verb's index, -1 for anything .NET must see. */
+static int parse_globals(int argc, char **argv, struct launch_args *a)
 {
 	a->root = "/run/rdmarun";
 	a->bundle = ".";
 	a->policy = "/etc/rdmarun/rdma.json";
 	a->prog = -1;
+	a->id = NULL;
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *w = argv[i];
@@ -44,7 +46,52 @@ int launch_parse_args(int argc, char **argv, struct launch_args *a)
 		else
 			return -1; /* --systemd-cgroup, --rootless, --help, ...: .NET */
 	}
-	if (i >= argc || strcmp(argv[i], "launch") != 0)
+	a->verb = i;
+	return i < argc ? i : -1;
+}
+
+/* runc's container id rule (^[\w+-.]+$, not "." or ".."): anything else goes to .NET's error. */
+static int valid_id(const char *id)
+{
+	size_t n = strlen(id);
+	if (n == 0 || n > 1024 || strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
+		return 0;
+	for (const char *p = id; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("_+-.", *p)))
+			return 0;
+	return 1;
+}
+
+int run_parse_args(int argc, char **argv, struct launch_args *a)
+{
+	int i = parse_globals(argc, argv, a);
+	if (i < 0 || strcmp(argv[i], "run") != 0)
+		return -1;
+	/* Only `run [-b B] ID` (in any order, as .NET's parser takes it): --detach, --console-socket,
+	 * --pid-file, --keep ... are .NET's. */
+	for (i++; i < argc; i++) {
+		const char *w = argv[i];
+		if (value_of(w, "--bundle", &a->bundle))
+			continue;
+		if (strcmp(w, "-b") == 0 || strcmp(w, "--bundle") == 0) {
+			if (i + 1 >= argc)
+				return -1;
+			a->bundle = argv[++i];
+			continue;
+		}
+		if (w[0] == '-' || a->id || !valid_id(w))
+			return -1;
+		a->id = w;
+	}
+	return a->id ? 0 : -1;
+}
+
+int launch_parse_args(int argc, char **argv, struct launch_args *a)
+{
+	int i = parse_globals(argc, argv, a);
+	if (i < 0)
+		return -1;
+	if (strcmp(argv[i], "launch") != 0)
 		return -1;
 	for (i++; i < argc; i++) {
 		const char *w = argv[i];

@@ -31,6 +31,16 @@
 
 static volatile pid_t g_rank;
 
+/* One warm call: a `launch` rank (config NULL) or a `run` container (RUN_TEMPLATE.md). */
+struct fast_call {
+	const struct launch_args *a;
+	const char *key;
+	char **argv, **envp;          /* launch: the caller's (the program is argv + a->prog) */
+	const struct run_config *config; /* run: the step's args and env */
+	const char *bundle;           /* run: absolute */
+	char *annotations;            /* run: the effective spec's, raw JSON (from the template's config.json) */
+};
+
 static void forward(int sig)
 {
 	if (g_rank > 0)
@@ -92,8 +102,25 @@ static char *json_str(char *out, size_t len, const char *s)
 }
 
 /* state.json as StateStore.Save writes it (ContainerRecord, camelCase): temp file + rename. */
+/* The namespaces exec joins, as Create.NamespacePaths records them: spec name -> /proc/PID/ns/NAME. */
+static void namespace_paths(FILE *f, pid_t pid, unsigned long newns)
+{
+	static const struct { unsigned long flag; const char *spec, *proc; } ns[] = {
+		{CLONE_NEWPID, "pid", "pid"}, {CLONE_NEWNET, "network", "net"}, {CLONE_NEWIPC, "ipc", "ipc"},
+		{CLONE_NEWUTS, "uts", "uts"}, {CLONE_NEWNS, "mount", "mnt"},
+	};
+	int first = 1;
+	fprintf(f, "\"namespacePaths\":{");
+	for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++)
+		if (newns & ns[i].flag) {
+			fprintf(f, "%s\"%s\":\"/proc/%d/ns/%s\"", first ? "" : ",", ns[i].spec, pid, ns[i].proc);
+			first = 0;
+		}
+	fprintf(f, "}");
+}
+
 static int write_state(const char *dir, const char *id, pid_t rank, const struct launch_template *t,
-		       const char *key, char **cgdirs, const char *launcher)
+		       const char *key, char **cgdirs, const char *launcher, const struct fast_call *call)
 {
 	char path[4400], tmp[4400], a[8192], b[8192], when[64];
 	unsigned long long start = launch_proc_starttime(rank);
@@ -109,14 +136,23 @@ static int write_state(const char *dir, const char *id, pid_t rank, const struct
 	if (!f)
 		return -1;
 	fprintf(f, "{\"id\":\"%s\",\"initPid\":%d,\"initStartTime\":%llu,", id, rank, start);
-	fprintf(f, "\"bundle\":\"%s\",\"rootfs\":\"%s\",\"created\":\"%s\",\"owner\":\"%s\",",
-		json_str(a, sizeof a, t->bundle), json_str(b, sizeof b, t->rootfspath), when, getuid() == 0 ? "root" : "");
-	fprintf(f, "\"annotations\":{\"org.rdmarun.launch.launcher\":\"%s\",\"org.rdmarun.launch.template\":\"%s\"},",
-		launcher, key);
+	if (call->config) { /* run: as Create records it (the effective spec's annotations are the template's) */
+		fprintf(f, "\"bundle\":\"%s\",\"rootfs\":\"%s\",\"created\":\"%s\",\"owner\":\"\",",
+			json_str(a, sizeof a, call->bundle), json_str(b, sizeof b, t->rootfspath), when);
+		if (call->annotations)
+			fprintf(f, "\"annotations\":%s,", call->annotations);
+	} else {
+		fprintf(f, "\"bundle\":\"%s\",\"rootfs\":\"%s\",\"created\":\"%s\",\"owner\":\"%s\",",
+			json_str(a, sizeof a, t->bundle), json_str(b, sizeof b, t->rootfspath), when, getuid() == 0 ? "root" : "");
+		fprintf(f, "\"annotations\":{\"org.rdmarun.launch.launcher\":\"%s\",\"org.rdmarun.launch.template\":\"%s\"},",
+			launcher, key);
+	}
 	fprintf(f, "\"cgroupPaths\":{");
 	for (int i = 0; i < t->ncg; i++)
 		fprintf(f, "%s\"%s\":\"%s\"", i ? "," : "", json_str(a, sizeof a, t->cg_key[i]), json_str(b, sizeof b, cgdirs[i]));
-	fprintf(f, "},\"namespacePaths\":{\"mount\":\"/proc/%d/ns/mnt\"},\"rootless\":false,\"systemdCgroup\":false}", rank);
+	fprintf(f, "},");
+	namespace_paths(f, rank, call->config ? t->newns : CLONE_NEWNS);
+	fprintf(f, ",\"rootless\":false,\"systemdCgroup\":false}");
 	if (fclose(f) != 0 || rename(tmp, path) != 0)
 		return -1;
 	return 0;
@@ -213,15 +249,43 @@ struct rank_args {
 	int mntfd;
 	char **cgprocs;
 	char **argv, **envp;
+	const struct run_step *step;
 };
 
 static int rank_main(void *p)
 {
 	struct rank_args *r = p;
-	launch_exec_rank(r->t, r->mntfd, r->cgprocs, r->t->ncg, r->argv, r->envp);
+	launch_exec_rank(r->t, r->mntfd, r->cgprocs, r->t->ncg, r->argv, r->envp, r->step);
 }
 
-static int open_template(const char *root, const char *key, struct launch_template *t, int *inuse, int *mntfd, int *dfd)
+/*
+ * A detached copy of each of the container's cgroup dirs, for its /sys/fs/cgroup (run_mounts.c):
+ * made here, in the host's mount namespace, because a bind from it cannot be made from inside.
+ */
+static int clone_cgroup_trees(const struct launch_template *t, char **cgdirs, struct run_step *step)
+{
+	int need = 0;
+	for (int i = 0; i < 32; i++)
+		step->cgfd[i] = -1;
+	for (int i = 0; i < t->nrefresh; i++)
+		need |= t->refresh[i].op == 'c';
+	for (int i = 0; need && i < t->ncg; i++)
+		if ((step->cgfd[i] = (int)syscall(SYS_open_tree, AT_FDCWD, cgdirs[i], 1 /* OPEN_TREE_CLONE */ | O_CLOEXEC)) < 0)
+			return -1;
+	return 0;
+}
+
+static void close_cgroup_trees(struct run_step *step)
+{
+	for (int i = 0; i < 32; i++)
+		if (step->cgfd[i] >= 0) {
+			close(step->cgfd[i]);
+			step->cgfd[i] = -1;
+		}
+}
+
+static int open_template(const char *root, const char *key, int want_run, struct launch_template *t, int *inuse, int *mntfd,
+			 int *dfd)
 {
 	char dir[4200];
 	snprintf(dir, sizeof dir, "%s/.launch/%s", root, key);
@@ -238,7 +302,7 @@ static int open_template(const char *root, const char *key, struct launch_templa
 	    (b.st_mode & 022))
 		return -1;
 	char *text = read_file_at(*dfd, "template");
-	if (!text || launch_template_parse(text, t) < 0)
+	if (!text || launch_template_parse(text, t) < 0 || t->run != want_run)
 		return -1;
 	unsigned long long gs = launch_proc_starttime(t->guard_pid);
 	if (gs == 0 || gs != t->guard_start)
@@ -262,28 +326,44 @@ static void close_all(int a, int b, int c)
 		close(c);
 }
 
-static int run(char **argv, char **envp, const struct launch_args *a, const char *key)
+static int run(struct fast_call *call)
 {
+	const struct launch_args *a = call->a;
+	const char *key = call->key;
 	struct launch_template *t = calloc(1, sizeof *t);
 	int inuse = -1, mntfd = -1, dfd = -1;
-	if (!t || open_template(a->root, key, t, &inuse, &mntfd, &dfd) < 0) {
+	if (!t || open_template(a->root, key, call->config != NULL, t, &inuse, &mntfd, &dfd) < 0) {
 		close_all(inuse, mntfd, dfd);
 		return -1;
 	}
-	/* As DieWithParent: a SIGKILLed mpirun ends its ranks through us. */
-	pid_t parent = getppid();
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) < 0 || getppid() != parent)
-		_exit(1);
-	unsigned char rnd[3] = {0};
-	if (getrandom(rnd, sizeof rnd, GRND_NONBLOCK) != sizeof rnd) {
-		struct timespec ts;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		memcpy(rnd, &ts.tv_nsec, sizeof rnd);
+	char id[1100], statedir[4200], launcher[64] = "";
+	if (call->config) {
+		/* run: the effective spec's annotations for state.json, as the full path records them */
+		char *text = read_file_at(dfd, "config.json");
+		struct run_config tc;
+		if (!text || run_config_scan(text, strlen(text), &tc) < 0) {
+			free(text);
+			close_all(inuse, mntfd, dfd);
+			return -1;
+		}
+		free(text);
+		call->annotations = tc.annotations;
+		snprintf(id, sizeof id, "%s", a->id);
+	} else {
+		/* As DieWithParent: a SIGKILLed mpirun ends its ranks through us. */
+		pid_t parent = getppid();
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) < 0 || getppid() != parent)
+			_exit(1);
+		unsigned char rnd[3] = {0};
+		if (getrandom(rnd, sizeof rnd, GRND_NONBLOCK) != sizeof rnd) {
+			struct timespec ts;
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			memcpy(rnd, &ts.tv_nsec, sizeof rnd);
+		}
+		snprintf(id, sizeof id, "launch-%d-%02x%02x%02x", getpid(), rnd[0], rnd[1], rnd[2]);
+		snprintf(launcher, sizeof launcher, "%d:%llu", getpid(), launch_proc_starttime(getpid()));
 	}
-	char id[64], statedir[4200], launcher[64];
-	snprintf(id, sizeof id, "launch-%d-%02x%02x%02x", getpid(), rnd[0], rnd[1], rnd[2]);
 	snprintf(statedir, sizeof statedir, "%s/%s", a->root, id);
-	snprintf(launcher, sizeof launcher, "%d:%llu", getpid(), launch_proc_starttime(getpid()));
 
 	char *cgdirs[32] = {0}, *cgprocs[32] = {0};
 	int ok = 1;
@@ -301,19 +381,35 @@ static int run(char **argv, char **envp, const struct launch_args *a, const char
 	}
 	char cfg[4300];
 	snprintf(cfg, sizeof cfg, "%s/config.json", statedir);
+	/* An existing id fails here (EEXIST): .NET then says so, as for any run. */
 	int have_dir = ok && mkdir(statedir, 0711) == 0;
 	ok = have_dir && copy_config(dfd, cfg) == 0;
+	static struct run_step step;
+	if (ok && call->config) {
+		step.config = call->config;
+		ok = clone_cgroup_trees(t, cgdirs, &step) == 0;
+	}
 	int guardfd = ok ? register_with_guard(dfd, a->root, a->policy, id, statedir) : -1;
 	pid_t rank = -1;
 	if (guardfd >= 0) {
-		/* vfork semantics (shared memory, we wait until it execs): no page tables to copy. The
-		 * child changes only per-task state (cgroup, mount ns, cwd, umask, caps, rlimits). */
 		static struct rank_args r;
-		r = (struct rank_args){t, mntfd, cgprocs, argv + a->prog, envp};
 		/* Static: a malloc'd stack this size is an mmap + munmap with a TLB flush per rank. */
 		static char stack[1 << 18] __attribute__((aligned(16)));
-		rank = clone(rank_main, stack + sizeof stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &r);
+		if (call->config) {
+			/* run: the container's own PID (and UTS, IPC, network) namespaces. The kernel refuses
+			 * CLONE_VM with a new PID namespace, so this is a fork; this process has not started
+			 * .NET, so its page tables are small. */
+			r = (struct rank_args){t, mntfd, cgprocs, call->config->args, call->envp, &step};
+			unsigned long ns = t->newns & (CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET);
+			rank = clone(rank_main, stack + sizeof stack, (int)ns | CLONE_VFORK | SIGCHLD, &r);
+		} else {
+			/* vfork semantics (shared memory, we wait until it execs): no page tables to copy. The
+			 * child changes only per-task state (cgroup, mount ns, cwd, umask, caps, rlimits). */
+			r = (struct rank_args){t, mntfd, cgprocs, call->argv + a->prog, call->envp, NULL};
+			rank = clone(rank_main, stack + sizeof stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &r);
+		}
 	}
+	close_cgroup_trees(&step);
 	if (rank < 0) { /* undo, then the full path */
 		if (have_dir)
 			remove_state(statedir);
@@ -331,7 +427,7 @@ static int run(char **argv, char **envp, const struct launch_args *a, const char
 	const int forwarded[] = {SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGTERM, SIGCONT, SIGWINCH};
 	for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
 		sigaction(forwarded[i], &sa, NULL);
-	if (write_state(statedir, id, rank, t, key, cgdirs, launcher) < 0)
+	if (write_state(statedir, id, rank, t, key, cgdirs, launcher, call) < 0)
 		kill(rank, SIGKILL); /* a container nobody could see or delete must not run */
 	int status = 0;
 	while (waitpid(rank, &status, 0) < 0 && errno == EINTR)
@@ -345,23 +441,80 @@ static int run(char **argv, char **envp, const struct launch_args *a, const char
 	_exit(WEXITSTATUS(status));
 }
 
+/* config.json of the bundle, whole (a warm run reads its args and env, and hashes the rest). */
+static char *read_config(const char *bundle, size_t *len)
+{
+	char path[4300];
+	snprintf(path, sizeof path, "%s/config.json", bundle);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0 || st.st_size <= 0 || st.st_size > (16 << 20)) {
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	char *buf = malloc((size_t)st.st_size + 1);
+	ssize_t n = buf ? read(fd, buf, (size_t)st.st_size) : -1;
+	close(fd);
+	if (n != st.st_size) {
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	*len = (size_t)n;
+	return strlen(buf) == (size_t)n ? buf : (free(buf), NULL);
+}
+
+/* `run [-b B] ID` (RUN_TEMPLATE.md); returns when .NET must run it (with the key to publish). */
+static void warm_run(int argc, char **argv, char **envp)
+{
+	struct launch_args a;
+	if (run_parse_args(argc, argv, &a) < 0)
+		return;
+	char bundle[4200], cwd[4096];
+	if (a.bundle[0] == '/')
+		snprintf(bundle, sizeof bundle, "%s", a.bundle);
+	else if (getcwd(cwd, sizeof cwd))
+		snprintf(bundle, sizeof bundle, "%s/%s", cwd, a.bundle);
+	else
+		return;
+	if (strstr(bundle, "/./") || strstr(bundle, "/../") || strstr(bundle, "//"))
+		return; /* .NET's Path.GetFullPath names the bundle in state.json; not worth redoing here */
+	size_t len = 0;
+	char *json = read_config(bundle, &len);
+	static struct run_config c;
+	if (!json || run_config_scan(json, len, &c) < 0)
+		return;
+	free(json);
+	char key[17];
+	run_key(argv, envp, &a, &c, bundle, key);
+	struct fast_call call = {&a, key, argv, envp, &c, bundle, NULL};
+	run(&call);
+	setenv(RDMARUN_LAUNCH_KEY_ENV, key, 1);
+}
+
 void rdmarun_launch_fast(int argc, char **argv, char **envp)
 {
-	/* Every CLI call passes here: a cheap look for `launch` among the first words first. */
+	/* Every CLI call passes here: a cheap look for `launch` or `run` among the first words first. */
 	int i = 1;
-	while (i < argc && i < 10 && strcmp(argv[i], "launch") != 0)
+	while (i < argc && i < 10 && strcmp(argv[i], "launch") != 0 && strcmp(argv[i], "run") != 0)
 		i++;
-	if (i >= argc || i >= 10)
-		return;
-	struct launch_args a;
-	if (geteuid() != 0 || launch_parse_args(argc, argv, &a) < 0)
+	if (i >= argc || i >= 10 || geteuid() != 0)
 		return;
 	const char *ttl = getenv(RDMARUN_LAUNCH_TTL_ENV);
 	if (ttl && strcmp(ttl, "0") == 0)
 		return;
+	if (strcmp(argv[i], "run") == 0) {
+		warm_run(argc, argv, envp);
+		return;
+	}
+	struct launch_args a;
+	if (launch_parse_args(argc, argv, &a) < 0)
+		return;
 	char key[17];
 	launch_key(argv, envp, &a, key);
-	run(argv, envp, &a, key);
+	struct fast_call call = {&a, key, argv, envp, NULL, NULL, NULL};
+	run(&call);
 	/* No usable template: .NET runs the full path and publishes one under this key. */
 	setenv(RDMARUN_LAUNCH_KEY_ENV, key, 1);
 }

@@ -17,7 +17,26 @@ struct launch_args {
 	const char *bundle;  /* -b/--bundle, default "." */
 	const char *policy;  /* --rdma-policy, default /etc/rdmarun/rdma.json */
 	int prog;            /* index of the program (the word after "--") */
+	int verb;            /* index of the verb */
+	const char *id;      /* run: the container id */
 };
+
+/* 0: `run [-b B] ID` the warm path may serve (RUN_TEMPLATE.md); -1: .NET. */
+int run_parse_args(int argc, char **argv, struct launch_args *a);
+
+/* What a warm `run` reads from config.json itself (run_config.c). */
+struct run_config {
+	uint64_t hash;     /* everything but process.args and process.env, plus the env's RDMA request */
+	char **args, **env; /* the step's own, NULL-terminated */
+	char *annotations; /* the raw JSON object, or NULL */
+	int relative_root;
+};
+
+int run_config_scan(const char *json, size_t len, struct run_config *c);
+
+/* The key of a warm `run` (launch_key.c). */
+void run_key(char **argv, char **envp, const struct launch_args *a, const struct run_config *c, const char *bundle_abs,
+	     char out[17]);
 
 /* 0: `launch` the fast path may serve; -1: leave it to .NET. */
 int launch_parse_args(int argc, char **argv, struct launch_args *a);
@@ -44,6 +63,16 @@ struct launch_template {
 	int has_oom, oom;
 	int nenv, npre, nname, nset;
 	const char *env[LAUNCH_MAX_LINES], *pre[64], *name[64], *set[LAUNCH_MAX_LINES];
+	/* `kind run` templates only (RUN_TEMPLATE.md) */
+	int run;
+	unsigned long newns;          /* clone flags of the namespaces each container gets */
+	const char *hostname, *domainname, *cwd;
+	int nrefresh;
+	struct run_refresh {
+		char op;              /* 'p' procfs, 'r' rdonly, 'm' mask, 'f' fresh, 'c' cgbind */
+		unsigned long flags;
+		const char *fstype, *target, *data, *cgkey;
+	} refresh[64];
 };
 
 int launch_template_parse(char *text, struct launch_template *t);
@@ -51,9 +80,17 @@ int launch_template_parse(char *text, struct launch_template *t);
 /* /proc/<pid>/stat field 22, 0 when the process is gone. */
 unsigned long long launch_proc_starttime(int pid);
 
+struct run_step;
 /* Runs the rank in the template's namespace: never returns (launch_rank.c). */
 void launch_exec_rank(const struct launch_template *t, int mntfd, char **cgprocs, int ncg,
-		      char **argv, char **envp) __attribute__((noreturn));
+		      char **argv, char **envp, const struct run_step *step) __attribute__((noreturn));
+
+/* A warm run's container, in the template's namespaces, before the exec (run_mounts.c). */
+struct run_step {
+	const struct run_config *config;
+	int cgfd[32]; /* O_PATH fds of the container's own cgroup dirs, by template cgroup line */
+};
+void run_refresh_mounts(const struct launch_template *t, const struct run_step *s);
 
 /* Tries the fast path; returns only when .NET must do the launch (launch_fast.c). */
 void rdmarun_launch_fast(int argc, char **argv, char **envp);

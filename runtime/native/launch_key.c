@@ -68,3 +68,32 @@ void launch_key(char **argv, char **envp, const struct launch_args *a, char out[
 			h = mix_str(h, *e);
 	snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
+
+/*
+ * A warm `run`'s key (RUN_TEMPLATE.md "Key"): the config's content except process.args and
+ * process.env (Slurm writes a new bundle per step with only those changed), not its path or
+ * mtime. The bundle dir counts only when root.path is relative to it.
+ */
+void run_key(char **argv, char **envp, const struct launch_args *a, const struct run_config *c, const char *bundle_abs,
+	     char out[17])
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	h = mix_str(h, "rdmarun-run-template-1");
+	for (int i = 1; i < a->verb; i++)
+		h = mix_str(h, argv[i]);
+	unsigned ids[2] = {getuid(), getgid()};
+	h = mix(h, ids, sizeof ids);
+	gid_t groups[256];
+	int n = getgroups(256, groups);
+	if (n > 0)
+		h = mix(h, groups, (size_t)n * sizeof groups[0]);
+	h = mix(h, &c->hash, sizeof c->hash);
+	if (c->relative_root)
+		h = mix_str(h, bundle_abs);
+	h = mix_stat(h, a->policy);
+	h = mix_stat(h, "/proc/self/exe");
+	for (char **e = envp; e && *e; e++)
+		if (strncmp(*e, "RDMARUN_", 8) == 0)
+			h = mix_str(h, *e);
+	snprintf(out, 17, "%016llx", (unsigned long long)h);
+}

@@ -24,9 +24,11 @@
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
+static const char *g_verb = "launch";
+
 static void __attribute__((noreturn)) die(const char *what, int err)
 {
-	dprintf(2, "ERRO[0000] launch: %s%s%s\n", what, err ? ": " : "", err ? strerror(err) : "");
+	dprintf(2, "ERRO[0000] %s: %s%s%s\n", g_verb, what, err ? ": " : "", err ? strerror(err) : "");
 	_exit(1);
 }
 
@@ -180,15 +182,48 @@ static void apply_caps(const uint64_t *c, int last)
 			prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, i, 0, 0);
 }
 
-void launch_exec_rank(const struct launch_template *t, int mntfd, char **cgprocs, int ncg, char **argv, char **envp)
+/* A warm run's environment: the spec's process.env as the init passes it (ExecProcess.Environment). */
+static char **run_env(char **spec)
 {
-	/* The rank dies with its supervisor, as a full-path rank dies with `launch`. */
+	int n = 0;
+	while (spec[n])
+		n++;
+	char **env = calloc((size_t)n + 2, sizeof *env);
+	if (!env)
+		die("out of memory", 0);
+	memcpy(env, spec, (size_t)n * sizeof *env);
+	if (env_find(env, n, "HOME=") < 0)
+		env[n++] = home_of(getuid());
+	env[n] = NULL;
+	return env;
+}
+
+/* Own mount namespace (a copy of the template's) and the names: a warm run's container set-up. */
+static void run_namespaces(const struct launch_template *t, const struct run_step *step)
+{
+	if (unshare(CLONE_NEWNS) < 0)
+		die("create the container's mount namespace", errno);
+	run_refresh_mounts(t, step);
+	if (t->hostname && sethostname(t->hostname, strlen(t->hostname)) < 0)
+		die("sethostname", errno);
+	if (t->domainname && setdomainname(t->domainname, strlen(t->domainname)) < 0)
+		die("setdomainname", errno);
+}
+
+void launch_exec_rank(const struct launch_template *t, int mntfd, char **cgprocs, int ncg, char **argv, char **envp,
+		      const struct run_step *step)
+{
+	if (step)
+		g_verb = "run";
+	/* The rank dies with its supervisor, as a full-path rank dies with `launch` (and a run's init with `run`). */
 	pid_t parent = getppid();
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent)
 		_exit(1);
 	int last = t->has_caps ? last_cap() : 0; /* read before setns: /proc may differ inside */
 	char cwd[4096];
-	if (!getcwd(cwd, sizeof cwd))
+	if (step)
+		snprintf(cwd, sizeof cwd, "%s", t->cwd ? t->cwd : "/");
+	else if (!getcwd(cwd, sizeof cwd))
 		die("getcwd", errno);
 	/* Join the cgroups first: everything the rank starts is accounted and killed with it. */
 	for (int i = 0; i < ncg; i++) {
@@ -201,8 +236,10 @@ void launch_exec_rank(const struct launch_template *t, int mntfd, char **cgprocs
 	if (setns(mntfd, CLONE_NEWNS) < 0)
 		die("join the template's mount namespace", errno);
 	close(mntfd);
+	if (step)
+		run_namespaces(t, step);
 	if (chdir(cwd) < 0) {
-		dprintf(2, "ERRO[0000] launch: chdir to cwd (\"%s\") set in config.json failed: %s\n", cwd, strerror(errno));
+		dprintf(2, "ERRO[0000] %s: chdir to cwd (\"%s\") set in config.json failed: %s\n", g_verb, cwd, strerror(errno));
 		_exit(1);
 	}
 	for (int i = 0; i < t->nrl; i++) {
@@ -219,7 +256,7 @@ void launch_exec_rank(const struct launch_template *t, int mntfd, char **cgprocs
 			die("write oom_score_adj", errno);
 		close(fd);
 	}
-	char **env = build_env(t, envp);
+	char **env = step ? run_env(step->config->env) : build_env(t, envp);
 	char path[4096];
 	const char *prog = look_path(argv[0], env, path, sizeof path);
 	if (t->has_caps)
@@ -230,6 +267,9 @@ void launch_exec_rank(const struct launch_template *t, int mntfd, char **cgprocs
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* As the init: only stdio reaches the container's process (run has no --preserve-fds here). */
+	if (step)
+		syscall(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */);
 	execve(prog, argv, env);
 	dprintf(2, "ERRO[0000] exec %s: %s\n", prog, strerror(errno));
 	_exit(errno == ENOENT ? 127 : 126);

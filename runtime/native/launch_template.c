@@ -22,6 +22,44 @@ static char *rest_of(char *line)
 	return sp + 1;
 }
 
+/* Per-container mount work of a `kind run` template, in file order (RUN_TEMPLATE.md). */
+static int parse_refresh(const char *op, char *rest, struct launch_template *t)
+{
+	if (t->nrefresh >= 64)
+		return -1;
+	struct run_refresh *r = &t->refresh[t->nrefresh];
+	memset(r, 0, sizeof *r);
+	r->op = op[0] == 'p' ? 'p' : op[0] == 'r' ? 'r' : op[0] == 'm' ? 'm' : op[0] == 'f' ? 'f' : 'c';
+	if (r->op == 'r' || r->op == 'm')
+		r->target = rest;
+	else {
+		if (r->op == 'f') { /* fresh <fstype> <flags> <data|-> <target> */
+			r->fstype = rest;
+			if (!(rest = rest_of(rest)))
+				return -1;
+		}
+		char *flags = rest;
+		if (!(rest = rest_of(rest)))
+			return -1;
+		char *end;
+		r->flags = strtoul(flags, &end, 16);
+		if (*end)
+			return -1;
+		if (r->op == 'f' || r->op == 'c') { /* the data, or the cgroup key */
+			const char *word = rest;
+			if (!(rest = rest_of(rest)))
+				return -1;
+			const char *value = strcmp(word, "-") == 0 ? (r->op == 'c' ? "" : NULL) : word;
+			*(r->op == 'f' ? &r->data : &r->cgkey) = value;
+		}
+		r->target = rest;
+	}
+	if (!r->target || r->target[0] != '/')
+		return -1;
+	t->nrefresh++;
+	return 0;
+}
+
 static int parse_line(char *line, struct launch_template *t)
 {
 	char *rest = rest_of(line);
@@ -93,6 +131,19 @@ static int parse_line(char *line, struct launch_template *t)
 		t->pre[t->npre++] = rest;
 		return 0;
 	}
+	if (strcmp(line, "kind") == 0) {
+		t->run = strcmp(rest, "run") == 0;
+		return t->run ? 0 : -1;
+	}
+	if (strcmp(line, "newns") == 0)
+		return sscanf(rest, "%lx", &t->newns) == 1 ? 0 : -1;
+	if (strcmp(line, "hostname") == 0 || strcmp(line, "domainname") == 0 || strcmp(line, "cwd") == 0) {
+		*(line[0] == 'h' ? &t->hostname : line[0] == 'd' ? &t->domainname : &t->cwd) = rest;
+		return 0;
+	}
+	if (strcmp(line, "procfs") == 0 || strcmp(line, "rdonly") == 0 || strcmp(line, "mask") == 0 ||
+	    strcmp(line, "fresh") == 0 || strcmp(line, "cgbind") == 0)
+		return parse_refresh(line, rest, t);
 	if (strcmp(line, "passname") == 0 && t->nname < 64) {
 		t->name[t->nname++] = rest;
 		return 0;

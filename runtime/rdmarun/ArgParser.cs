@@ -18,8 +18,13 @@ public sealed class ArgParser
         return this;
     }
 
-    public ArgParser Parse(IReadOnlyList<string> args, int start)
+    /// <summary>
+    /// <paramref name="reorder"/>: known flags after a positional argument count too (`run ID -b DIR`,
+    /// as Slurm's oci.conf writes it), as runc's CLI reorders them for every command but exec and ps.
+    /// </summary>
+    public ArgParser Parse(IReadOnlyList<string> args, int start, bool reorder = false)
     {
+        if (reorder) args = Reordered(args, start);
         int i = start;
         for (; i < args.Count; i++)
         {
@@ -44,6 +49,27 @@ public sealed class ArgParser
         }
         for (; i < args.Count; i++) Positional.Add(args[i]);
         return this;
+    }
+
+    /// <summary>Known flags (with the value of a value flag) first, the other words after them in order, up to `--`.</summary>
+    private List<string> Reordered(IReadOnlyList<string> args, int start)
+    {
+        var flags = new List<string>();
+        var rest = new List<string>();
+        int i = start;
+        for (; i < args.Count && args[i] != "--"; i++)
+        {
+            var a = args[i];
+            var name = a.TrimStart('-').Split('=')[0];
+            if (a.Length < 2 || a[0] != '-' || !_flags.TryGetValue(name, out var f)) { rest.Add(a); continue; }
+            flags.Add(a);
+            if (f.TakesValue && !a.Contains('=') && i + 1 < args.Count) flags.Add(args[++i]);
+        }
+        var result = args.Take(start).ToList();
+        result.AddRange(flags);
+        result.AddRange(rest);
+        for (; i < args.Count; i++) result.Add(args[i]);
+        return result;
     }
 
     public string? Get(string name) => _values.TryGetValue(name, out var l) ? l[^1] : null;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench-slurm.sh [--runs N] [--user root|NAME]...: per-step overhead of `srun --container` against a
-# bare `srun /bin/true`, for runc and rdmarun, inside one allocation (scheduling is not measured).
+# bare `srun /bin/true`, for runc and rdmarun, and for a "null runtime" (slurm/oci.conf.null: no
+# container, so it measures Slurm's own --container work), inside one allocation (scheduling is not measured).
 # slurmstepd reads oci.conf at every step, so one lab serves both runtimes: each round runs a bare
 # step, a runc step and an rdmarun step in turn (interleaved, so load changes hit all three alike),
 # rewriting oci.conf before each container step. Prints a markdown table of medians in ms.
@@ -37,10 +38,11 @@ step() { # variant, srun args...
   t0=$EPOCHREALTIME; "$@" >/dev/null 2>&1 || echo "failed $v" >> "$out"; t1=$EPOCHREALTIME
   echo "$v $(( (${t1/./} - ${t0/./}) / 1000 ))" >> "$out"
 }
-for v in bare runc rdmarun; do step "$v" srun -n1 true; done # warm-up, not recorded
+for v in bare null runc rdmarun; do step "$v" srun -n1 true; done # warm-up, not recorded
 : > "$out"
 for i in $(seq 1 "$runs"); do
   step bare srun -n1 true
+  step null srun -n1 --container="$bundle" true
   step runc srun -n1 --container="$bundle" true
   step rdmarun srun -n1 --container="$bundle" true
 done
@@ -57,7 +59,8 @@ for r in runc rdmarun; do
   sed -e "s|@RUNTIME@|\$bin|g" -e "s|@STATE@|\$SLURM_LAB/rt-\$r|g" "$here/slurm/oci.conf.\$r" > "\$SLURM_CONF.oci.\$r"
 done
 conf=\$(dirname "\$SLURM_CONF")/oci.conf
-for r in runc rdmarun; do mv "\$SLURM_CONF.oci.\$r" "\$conf.\$r"; done
+sed -e "s|@RUNTIME@|/bin/false|g" "$here/slurm/oci.conf.null" > "\$SLURM_CONF.oci.null"
+for r in null runc rdmarun; do mv "\$SLURM_CONF.oci.\$r" "\$conf.\$r"; done
 chmod 666 "\$conf" "\$conf".*
 for u in ${users[*]}; do
   cmd=(salloc -n1 -Q "$work/rounds.sh" "$runs" "$work/b-\$u" "$work/times-\$u" "\$conf")
@@ -68,15 +71,16 @@ chmod 755 "$work/in-lab.sh"
 "$here/slurm-lab.sh" --runtime runc -- "$work/in-lab.sh" || echo "bench-slurm: lab run failed" >&2
 
 median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) print "-"; else if (NR%2) print a[(NR+1)/2]; else print int((a[NR/2]+a[NR/2+1])/2)}'; }
-echo "| job user | bare srun | srun --container, runc | srun --container, rdmarun | overhead runc | overhead rdmarun |"
-echo "|---|---|---|---|---|---|"
+echo "| job user | bare srun | null runtime | runc | rdmarun | Slurm's own (null - bare) | runc - null | rdmarun - null |"
+echo "|---|---|---|---|---|---|---|---|"
 for u in "${users[@]}"; do
   f=$work/times-$u
-  [ -s "$f" ] || { echo "| $u | failed | | | | |"; continue; }
+  [ -s "$f" ] || { echo "| $u | failed | | | | | | |"; continue; }
   b=$(awk '$1=="bare"{print $2}' "$f" | median)
+  n=$(awk '$1=="null"{print $2}' "$f" | median)
   c=$(awk '$1=="runc"{print $2}' "$f" | median)
   d=$(awk '$1=="rdmarun"{print $2}' "$f" | median)
-  echo "| $u | $b ms | $c ms | $d ms | $((c-b)) ms | $((d-b)) ms |"
+  echo "| $u | $b ms | $n ms | $c ms | $d ms | $((n-b)) ms | $((c-n)) ms | $((d-n)) ms |"
   grep '^failed' "$f" | sort | uniq -c | sed 's/^/  /' >&2
 done
 echo

@@ -23,11 +23,16 @@ public static class LaunchTemplateEligibility
     {
         if (o.Id is not null) return "--id is given (a template serves generated ids only)";
         if (o.PrivatePidNs) return "--pid-ns private";
+        return Namespaces(spec.Linux?.Namespaces) ?? Common(spec, systemdCgroup);
+    }
+
+    /// <summary>The rules launch and run templates share (RUN_TEMPLATE.md "Eligible specs"): everything but namespaces.</summary>
+    public static string? Common(Spec spec, bool systemdCgroup)
+    {
         if (systemdCgroup) return "--systemd-cgroup";
         var linux = spec.Linux;
         var p = spec.Process;
-        return Namespaces(linux?.Namespaces)
-            ?? (HasHooks(spec.Hooks) ? "the spec has hooks" : null)
+        return (HasHooks(spec.Hooks) ? "the spec has hooks" : null)
             ?? (linux?.Seccomp is not null ? "the spec has a seccomp profile" : null)
             ?? CanChangeMounts(p?.Capabilities)
             ?? (!string.IsNullOrEmpty(p?.ApparmorProfile) ? "process.apparmorProfile is set" : null)

@@ -20,7 +20,8 @@ public static class LaunchTemplateFile
         string Bundle, string Rootfs,
         IReadOnlyDictionary<string, string> CgroupPaths,
         Spec Effective,
-        LaunchSpec.EnvInputs Env);
+        LaunchSpec.EnvInputs Env,
+        IReadOnlyList<(string Directive, string? Value)>? Run = null);
 
     public static string Text(Inputs i)
     {
@@ -64,6 +65,8 @@ public static class LaunchTemplateFile
         foreach (var pre in i.Env.PassPrefixes) Line("passprefix", pre);
         foreach (var name in i.Env.PassNames) Line("passname", name);
         foreach (var e in i.Env.Set) Line("setenv", e);
+        // A run template (RUN_TEMPLATE.md): what each container makes of its own.
+        foreach (var (d, rest) in i.Run ?? []) Line(d, rest);
         return sb.ToString();
     }
 

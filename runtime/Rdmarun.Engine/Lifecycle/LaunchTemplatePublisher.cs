@@ -17,8 +17,17 @@ public static class LaunchTemplatePublisher
     public const string GuardEnv = "_RDMARUN_TEMPLATE_GUARD";
     public const string GuardTtlEnv = "_RDMARUN_TEMPLATE_TTL";
 
-    public sealed record Request(GlobalOptions Global, LaunchOptions Options, LaunchTemplateRequest Template,
-        LaunchSpec.EnvInputs Env, Action<string> Warn, Action<string> Debug);
+    /// <summary><paramref name="Options"/> null: a `run` template (RUN_TEMPLATE.md), published by a foreground `run`.</summary>
+    public sealed record Request(GlobalOptions Global, LaunchOptions? Options, LaunchTemplateRequest Template,
+        LaunchSpec.EnvInputs Env, Action<string> Warn, Action<string> Debug)
+    {
+        public bool IsRun => Options is null;
+        public string Kind => IsRun ? "run template" : "launch template";
+
+        public string? Reason(Spec effective) => Options is null
+            ? RunTemplateSpec.Reason(effective, Global.SystemdCgroup)
+            : LaunchTemplateEligibility.Reason(effective, Options, Global.SystemdCgroup);
+    }
 
     /// <summary>After create, before start (the namespace is complete, the rank has not run).</summary>
     public static void TryPublish(Request r, Create.Result created)
@@ -26,7 +35,7 @@ public static class LaunchTemplatePublisher
         try { Publish(r, created); }
         catch (Exception e)
         {
-            r.Warn($"launch template {r.Template.Key}: not published (the rank runs normally): {e.Message}");
+            r.Warn($"{r.Kind} {r.Template.Key}: not published (the container runs normally): {e.Message}");
         }
     }
 
@@ -37,9 +46,9 @@ public static class LaunchTemplatePublisher
         var config = new StateStore(r.Global.Root).ConfigOf(id);
         // The saved config is what the rank really got, RDMA grant included (rdma.max would make it per-template).
         var effective = SpecJson.ParseSpec(File.ReadAllBytes(config), config);
-        if (LaunchTemplateEligibility.Reason(effective, r.Options, r.Global.SystemdCgroup) is { } why)
+        if (r.Reason(effective) is { } why)
         {
-            r.Debug($"launch template {key}: not published: {why}");
+            r.Debug($"{r.Kind} {key}: not published: {why}");
             return;
         }
         var store = new LaunchTemplateStore(r.Global.Root);
@@ -47,7 +56,7 @@ public static class LaunchTemplatePublisher
         using var keyLock = LaunchTemplateLock.TryExclusive(store.LockOf(key), create: true);
         if (keyLock is null)
         {
-            r.Debug($"launch template {key}: another rank is publishing it");
+            r.Debug($"{r.Kind} {key}: another rank is publishing it");
             return;
         }
         var problems = new List<string>();
@@ -56,7 +65,7 @@ public static class LaunchTemplatePublisher
         if (Directory.Exists(final) && Usable(final))
         {
             // Published by a rank that held the lock before us (C looked before it was there).
-            r.Debug($"launch template {key}: another rank published it");
+            r.Debug($"{r.Kind} {key}: another rank published it");
             return;
         }
         if (Directory.Exists(final))
@@ -68,7 +77,7 @@ public static class LaunchTemplatePublisher
         foreach (var p in problems) r.Debug($"launch template clean-up: {p}");
         if (Directory.Exists(final)) throw new RuntimeError($"the stale template {final} could not be removed");
         Build(r, store, created, effective, config, final);
-        r.Debug($"launch template {key}: published at {final}");
+        r.Debug($"{r.Kind} {key}: published at {final}");
     }
 
     private static void Build(Request r, LaunchTemplateStore store, Create.Result created, Spec effective, string config, string final)
@@ -97,8 +106,9 @@ public static class LaunchTemplatePublisher
             Diagnostics.FaultPoint.Hit("launch-template.after-guard"); // a killed publisher: the next publish's GC cleans up
             var guardStart = ProcStat.Read(guard)?.StartTime ?? throw new RuntimeError($"the template guard {guard} vanished at once");
             var (dev, ino) = StatOf(created.Record.Rootfs);
+            var run = r.IsRun ? RunTemplateSpec.Lines(effective, cgroup.Paths, File.Exists("/sys/fs/cgroup/cgroup.controllers")) : null;
             var text = LaunchTemplateFile.Text(new LaunchTemplateFile.Inputs(guard, guardStart, dev, ino,
-                created.Record.Bundle, created.Record.Rootfs, cgroup.Paths, effective, r.Env));
+                created.Record.Bundle, created.Record.Rootfs, cgroup.Paths, effective, r.Env, run));
             // Written last and whole: its presence means the template is complete (the guard waits for it).
             var template = Path.Combine(final, "template");
             File.WriteAllText(template + ".tmp", text);

@@ -29,7 +29,7 @@ public static class CreateCommand
 
     public static int Run(GlobalOptions g, List<string> args, Logger log)
     {
-        var p = Flags().Parse(args, 1);
+        var p = Flags().Parse(args, 1, reorder: true);
         Create.Run(g, Options(p, "create"));
         return 0;
     }

@@ -6,7 +6,7 @@ public static class DeleteCommand
 {
     public static int Run(GlobalOptions g, List<string> args, Logger log)
     {
-        var p = new ArgParser().Flag("force|f").Parse(args, 1);
+        var p = new ArgParser().Flag("force|f").Parse(args, 1, reorder: true);
         foreach (var w in Delete.Run(g, p.RequireId("delete"), p.Bool("force"))) log.Warn(w);
         return 0;
     }

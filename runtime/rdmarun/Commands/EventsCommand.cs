@@ -8,7 +8,7 @@ public static class EventsCommand
 {
     public static int Run(GlobalOptions g, List<string> args)
     {
-        var p = new ArgParser().Flag("stats").Flag("interval", true).Parse(args, 1);
+        var p = new ArgParser().Flag("stats").Flag("interval", true).Parse(args, 1, reorder: true);
         var id = p.RequireId("events");
         if (p.Bool("stats"))
         {

@@ -7,7 +7,7 @@ public static class ListCommand
 {
     public static int Run(GlobalOptions g, List<string> args)
     {
-        var p = new ArgParser().Flag("format|f", true).Flag("quiet|q").Parse(args, 1);
+        var p = new ArgParser().Flag("format|f", true).Flag("quiet|q").Parse(args, 1, reorder: true);
         var all = StateQuery.All(g);
         if (p.Bool("quiet")) { foreach (var s in all) Console.WriteLine(s.ID); return 0; }
         var format = p.Get("format") ?? "table";

@@ -6,7 +6,11 @@ public static class RunVerb
 {
     public static int Run(GlobalOptions g, List<string> args, Logger log)
     {
-        var p = CreateCommand.Flags().Parse(args, 1);
-        return RunCommand.Run(g, CreateCommand.Options(p, "run"), p.Bool("detach"), p.Bool("keep"), log.Warn);
+        // First: taken out of our environment before anything reads or passes it on (RUN_TEMPLATE.md).
+        var template = LaunchTemplateRequest.Take(log.Debug);
+        var p = CreateCommand.Flags().Parse(args, 1, reorder: true);
+        bool detach = p.Bool("detach"), keep = p.Bool("keep");
+        return RunCommand.Run(g, CreateCommand.Options(p, "run"), detach, keep, log.Warn,
+            afterCreate: RunTemplate.PublishStep(g, template, detach, keep, log.Warn, log.Debug));
     }
 }

@@ -7,7 +7,7 @@ public static class SpecCommand
 {
     public static int Run(List<string> args)
     {
-        var p = new ArgParser().Flag("bundle|b", true).Flag("rootless").Parse(args, 1);
+        var p = new ArgParser().Flag("bundle|b", true).Flag("rootless").Parse(args, 1, reorder: true);
         var bundle = p.Get("bundle") ?? ".";
         var path = Path.Combine(bundle, "config.json");
         if (File.Exists(path)) throw new Engine.RuntimeError("File config.json exists. Remove it first");

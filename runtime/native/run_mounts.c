@@ -1,0 +1,127 @@
+/*
+ * run_mounts: what a warm `run` container gets fresh in its own copy of the template's mount
+ * namespace (RUN_TEMPLATE.md "Per container"): /proc of its own PID namespace with the spec's
+ * read-only and masked paths under it, new instances of the spec's tmpfs/devpts/mqueue mounts
+ * (nothing written by one container is seen by the next), and its own cgroup directories at
+ * /sys/fs/cgroup. The same calls, in the same order, as the init's stage 2 (RootfsSetup,
+ * CgroupMount, RootfsFinalize); the template lists them so C needs no spec.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "launch_fast.h"
+
+#ifndef MOVE_MOUNT_F_EMPTY_PATH
+#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#endif
+
+static void __attribute__((noreturn)) die(const char *what, const char *path, int err)
+{
+	dprintf(2, "ERRO[0000] run: %s %s: %s\n", what, path, strerror(err));
+	_exit(1);
+}
+
+static void mount_or_die(const char *src, const char *target, const char *fstype, unsigned long flags, const char *data)
+{
+	if (mount(src, target, fstype, flags, data) < 0)
+		die(fstype ? fstype : "mount", target, errno);
+}
+
+/* Mounter.BindRemount: the requested flags; when the kernel refuses (locked flags), with the current ones kept. */
+static void bind_remount(const char *target, unsigned long flags)
+{
+	if (mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | flags, NULL) == 0)
+		return;
+	struct statvfs v;
+	unsigned long keep = 0;
+	if (statvfs(target, &v) == 0)
+		keep = v.f_flag & (ST_NOSUID | ST_NODEV | ST_NOEXEC | ST_RDONLY | ST_NOATIME | ST_NODIRATIME | ST_RELATIME);
+	/* ST_* and MS_* share their values for these bits. */
+	mount_or_die(NULL, target, NULL, MS_BIND | MS_REMOUNT | flags | keep, NULL);
+}
+
+/* The template's instance goes (lazily: nothing of ours holds it), the new one takes its place. */
+static void unmount_old(const char *target)
+{
+	if (umount2(target, MNT_DETACH) < 0)
+		die("unmount the template's", target, errno);
+}
+
+static void mask(const char *path)
+{
+	struct stat st, null;
+	if (stat(path, &st) < 0)
+		return; /* as the full path: a masked path that does not exist is skipped */
+	if (S_ISDIR(st.st_mode)) {
+		mount_or_die("tmpfs", path, "tmpfs", MS_RDONLY, NULL);
+		return;
+	}
+	/* /dev/null must be the null device, not an image's symlink to a host file. */
+	if (lstat("/dev/null", &null) < 0 || !S_ISCHR(null.st_mode))
+		die("masked paths: /dev/null in the container is not a character device, refusing to bind it to", path, EINVAL);
+	mount_or_die("/dev/null", path, "bind", MS_BIND, NULL);
+}
+
+static void rdonly(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return;
+	mount_or_die(path, path, "bind", MS_BIND | MS_REC, NULL);
+	bind_remount(path, MS_RDONLY | MS_REC);
+}
+
+static int cg_index(const struct launch_template *t, const char *key)
+{
+	for (int i = 0; i < t->ncg; i++)
+		if (strcmp(t->cg_key[i], key) == 0)
+			return i;
+	return -1;
+}
+
+void run_refresh_mounts(const struct launch_template *t, const struct run_step *s)
+{
+	/* Our copy must not send its unmounts back to the template (a shared root would). */
+	mount_or_die(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL);
+	for (int i = 0; i < t->nrefresh; i++) {
+		const struct run_refresh *r = &t->refresh[i];
+		switch (r->op) {
+		case 'p':
+			unmount_old(r->target);
+			mount_or_die("proc", r->target, "proc", r->flags, NULL);
+			break;
+		case 'r':
+			rdonly(r->target);
+			break;
+		case 'm':
+			mask(r->target);
+			break;
+		case 'f':
+			unmount_old(r->target);
+			mount_or_die(r->fstype, r->target, r->fstype, r->flags, r->data);
+			break;
+		case 'c': {
+			/* The container's own cgroup dir, cloned by the supervisor in the host's mount
+			 * namespace (a bind from there would cross namespaces: EINVAL). */
+			int k = cg_index(t, r->cgkey);
+			if (k < 0 || s->cgfd[k] < 0)
+				die("bind the container's cgroup at", r->target, ENOENT);
+			unmount_old(r->target);
+			if (syscall(SYS_move_mount, s->cgfd[k], "", AT_FDCWD, r->target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+				die("bind the container's cgroup at", r->target, errno);
+			bind_remount(r->target, r->flags);
+			break;
+		}
+		}
+	}
+}
