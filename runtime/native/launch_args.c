@@ -29,12 +29,17 @@ static int parse_globals(int argc, char **argv, struct launch_args *a)
 	a->policy = "/etc/rdmarun/rdma.json";
 	a->prog = -1;
 	a->id = NULL;
+	a->warm = 0;
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *w = argv[i];
 		if (value_of(w, "--root", &a->root) || value_of(w, "--rdma-policy", &a->policy) ||
 		    value_of(w, "--log", &w) || value_of(w, "--log-format", &w) || strcmp(w, "--debug") == 0)
 			continue;
+		if (strcmp(w, "--warm-run") == 0) {
+			a->warm = 1;
+			continue;
+		}
 		if (i + 1 >= argc)
 			return -1;
 		if (strcmp(w, "--root") == 0)
@@ -65,8 +70,8 @@ static int valid_id(const char *id)
 int run_parse_args(int argc, char **argv, struct launch_args *a)
 {
 	int i = parse_globals(argc, argv, a);
-	if (i < 0 || strcmp(argv[i], "run") != 0)
-		return -1;
+	if (i < 0 || strcmp(argv[i], "run") != 0 || !a->warm)
+		return -1; /* warm runs are opt-in: --warm-run */
 	/* Only `run [-b B] ID` (in any order, as .NET's parser takes it): --detach, --console-socket,
 	 * --pid-file, --keep ... are .NET's. */
 	for (i++; i < argc; i++) {

@@ -19,6 +19,7 @@ struct launch_args {
 	int prog;            /* index of the program (the word after "--") */
 	int verb;            /* index of the verb */
 	const char *id;      /* run: the container id */
+	int warm;            /* --warm-run */
 };
 
 /* 0: `run [-b B] ID` the warm path may serve (RUN_TEMPLATE.md); -1: .NET. */

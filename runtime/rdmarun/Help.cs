@@ -44,6 +44,9 @@ public static class Help
               --log-format text|json  log format (default text)
               --debug                 log debug entries
               --systemd-cgroup        use the systemd cgroup driver
+              --warm-run              a foreground `run` publishes its container as a template, and later runs
+                                      of the same config (only process.args/env differ: Slurm's steps) start
+                                      from it in ~10 ms (runtime/native/RUN_TEMPLATE.md; root only)
               --version, -v           print the version
               --help, -h              print this help
             """);

@@ -29,7 +29,7 @@ public static class Program
         {
             p = new ArgParser()
                 .Flag("root", true).Flag("rdma-policy", true).Flag("log", true).Flag("log-format", true).Flag("debug")
-                .Flag("systemd-cgroup").Flag("rootless", true).Flag("criu", true)
+                .Flag("systemd-cgroup").Flag("rootless", true).Flag("criu", true).Flag("warm-run")
                 .Flag("version|v").Flag("help|h")
                 .Parse(args, 0);
             log = new Logger(p.Get("log"), p.Get("log-format") ?? "text", p.Bool("debug"));
