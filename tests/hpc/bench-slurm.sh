@@ -66,6 +66,8 @@ for u in ${users[*]}; do
   cmd=(salloc -n1 -Q "$work/rounds.sh" "$runs" "$work/b-\$u" "$work/times-\$u" "\$conf")
   if [ "\$u" = root ]; then "\${cmd[@]}"; else runuser -u "\$u" -- env SLURM_CONF="\$SLURM_CONF" "\${cmd[@]}"; fi
 done
+# rdmarun's run templates (--warm-run): nothing may outlive the lab.
+for r in "\$SLURM_LAB"/rt-rdmarun/*/; do [ -d "\$r" ] && $rdmarun --root "\$r" launch --drop-templates; done
 EOF
 chmod 755 "$work/in-lab.sh"
 "$here/slurm-lab.sh" --runtime runc -- "$work/in-lab.sh" || echo "bench-slurm: lab run failed" >&2

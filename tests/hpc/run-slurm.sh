@@ -16,7 +16,7 @@ while [ $# -gt 0 ]; do
     *) echo "run-slurm: unknown argument $1" >&2; exit 2 ;;
   esac
 done
-all_cases=(srun_exit_stdout srun_job_env srun_stdin sbatch_output scancel_running scancel_srun_step runtime_killed rdma_request_reaches_runtime two_tasks_refused)
+all_cases=(srun_exit_stdout srun_job_env srun_stdin sbatch_output scancel_running scancel_srun_step runtime_killed rdma_request_reaches_runtime warm_steps two_tasks_refused)
 [ ${#cases[@]} -gt 0 ] || cases=("${all_cases[@]}")
 passed=0 failed=0 skipped=0
 skip_all() { # runtime why

@@ -154,6 +154,29 @@ case_rdma_request_reaches_runtime() {
   [ -z "$(rt list -q 2>/dev/null)" ] || { echo "containers left: $(rt list -q)"; return 1; }
 }
 
+# rdmarun's oci.conf passes --warm-run: Slurm writes a new bundle per step with only process.args and
+# process.env changed, so the second step of a job starts from the run template the first published
+# (RUN_TEMPLATE.md). It must still be its own container: PID 1, its own args and job environment, its
+# own cgroup under the template's, and nothing left after the job. Root only (warm runs need euid 0).
+case_warm_steps() {
+  [ "$runtime" = rdmarun ] && [ "$user" = root ] || return 77
+  local out rc
+  out=$(as_user "$user" timeout 60 salloc -n1 -Q sh -c "
+    srun --container='$bundle' sh -c 'echo first \$SLURM_STEP_ID'
+    srun --container='$bundle' sh -c 'echo second \$SLURM_STEP_ID pid \$\$ job \$SLURM_JOB_ID; cat /proc/self/cgroup'" 2>&1)
+  rc=$?
+  [ "$rc" = 0 ] || { echo "salloc exit $rc: $out"; return 1; }
+  grep -q '^first 0$' <<<"$out" || { echo "first step's output missing: $out"; return 1; }
+  local line job
+  line=$(grep '^second ' <<<"$out")
+  job=$(awk '{print $6}' <<<"$line")
+  [ "$line" = "second 1 pid 1 job $job" ] && [ -n "$job" ] || { echo "second step: '$line', want 'second 1 pid 1 job J': $out"; return 1; }
+  local id
+  id=$(cid "$job" 1)
+  grep -Eq "launch-template-[0-9a-f]{16}/$id\$" <<<"$out" || { echo "second step not started from a run template (no launch-template-KEY/$id in its /proc/self/cgroup): $out"; return 1; }
+  assert_nothing_left "$id" ""
+}
+
 # Slurm 22.05 allows one task per node with --container: -n2 on one node is refused, nothing runs.
 case_two_tasks_refused() {
   local out rc
@@ -164,7 +187,7 @@ case_two_tasks_refused() {
   return 0
 }
 
-cases=(srun_exit_stdout srun_job_env srun_stdin sbatch_output scancel_running scancel_srun_step runtime_killed rdma_request_reaches_runtime two_tasks_refused)
+cases=(srun_exit_stdout srun_job_env srun_stdin sbatch_output scancel_running scancel_srun_step runtime_killed rdma_request_reaches_runtime warm_steps two_tasks_refused)
 [ -n "${SLURM_CASES:-}" ] && read -r -a cases <<<"$SLURM_CASES"
 for user in "${users[@]}"; do
   if [ "$user" = root ]; then bundle=$SLURM_CASES_BUNDLES/root; else bundle=$SLURM_CASES_BUNDLES/$user; fi

@@ -74,6 +74,10 @@ stop_lab() {
         echo "slurm-lab: removing leftover container $id ($r)" >&2
         "$runtime_bin" --root "$r" delete --force "$id" >/dev/null 2>&1
       done
+      # rdmarun's run templates (--warm-run in its oci.conf): their guards, cgroups and mount namespaces.
+      case "$(basename "$runtime_bin")" in
+        rdmarun*) "$runtime_bin" --root "$r" launch --drop-templates >/dev/null 2>&1 ;;
+      esac
     done
   fi
   local i
