@@ -116,6 +116,36 @@ static int listen_on(const char *dir)
 	return fd;
 }
 
+/*
+ * The template serves every later job: its guard must not stay in the publishing job's cgroups,
+ * where Slurm's proctrack/cgroup kills it with that job's first step (the template then dies with
+ * it). So it moves to the root of each cgroup hierarchy, as a system daemon lives; best effort.
+ */
+static void leave_job_cgroups(void)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[4096];
+	while (f && fgets(line, sizeof line, f)) {
+		/* id parent major:minor root mountpoint options [optional...] - fstype source superoptions */
+		char root[1024], mnt[1024], fstype[64];
+		const char *dash = strstr(line, " - ");
+		if (!dash || sscanf(line, "%*s %*s %*s %1023s %1023s", root, mnt) != 2 || sscanf(dash + 3, "%63s", fstype) != 1)
+			continue;
+		if ((strcmp(fstype, "cgroup") != 0 && strcmp(fstype, "cgroup2") != 0) || strcmp(root, "/") != 0 || strchr(mnt, '\\'))
+			continue;
+		char procs[1100];
+		snprintf(procs, sizeof procs, "%s/cgroup.procs", mnt);
+		int fd = open(procs, O_WRONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			if (write(fd, "0", 1) < 0) { /* not ours to leave (rootless): stay */
+			}
+			close(fd);
+		}
+	}
+	if (f)
+		fclose(f);
+}
+
 /* Seconds the template has been idle; < 0 when it was dropped. */
 static double idle_for(const char *inuse)
 {
@@ -141,6 +171,7 @@ __attribute__((constructor)) static void rdmarun_template_guard(int argc, char *
 		ttl = 120;
 	if (chdir("/") < 0)
 		_exit(0); /* never pin the publisher's cwd (a job directory) for the template's lifetime */
+	leave_job_cgroups();
 	int lfd = listen_on(dir);
 	char path[4400];
 	snprintf(path, sizeof path, "%s/template", dir);
