@@ -108,7 +108,7 @@ if want slurm; then
   run_counted slurm tests/hpc/run-slurm.sh
   # proctrack/cgroup kills only the step's direct pids: the runtime must not leave the step open.
   run_counted slurm-proctrack-cgroup env SLURM_LAB_PROCTRACK=cgroup tests/hpc/run-slurm.sh \
-    --case scancel_srun_step --case scancel_running --case runtime_killed
+    --case scancel_srun_step --case scancel_running --case runtime_killed --case warm_steps
 fi
 if want kernel-lab && [ "$no_lab" = 0 ] && [ -x tests/kernel-lab/ci.sh ]; then
   run_counted kernel-lab tests/kernel-lab/ci.sh
