@@ -478,6 +478,13 @@ static void warm_run(int argc, char **argv, char **envp)
 		snprintf(bundle, sizeof bundle, "%s/%s", cwd, a.bundle);
 	else
 		return;
+	/* `-b .` (the default) and `-b dir/.`: the dir itself, as Path.GetFullPath names it (state.json's
+	 * bundle, and the key when root.path is relative: `-b $PWD` and no -b must share a template). */
+	for (size_t n = strlen(bundle); n > 2 && strcmp(bundle + n - 2, "/.") == 0; n -= 2)
+		bundle[n - 2] = '\0';
+	size_t n = strlen(bundle);
+	if (n >= 3 && strcmp(bundle + n - 3, "/..") == 0)
+		return;
 	if (strstr(bundle, "/./") || strstr(bundle, "/../") || strstr(bundle, "//"))
 		return; /* .NET's Path.GetFullPath names the bundle in state.json; not worth redoing here */
 	size_t len = 0;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Text.RegularExpressions;
+using static Rdmarun.Integration.Tests.TemplateStore;
 
 namespace Rdmarun.Integration.Tests;
 
@@ -12,8 +12,6 @@ namespace Rdmarun.Integration.Tests;
 /// </summary>
 public class LaunchTemplateTests
 {
-    private static readonly Regex KeyDir = new("^[0-9a-f]{16}$");
-
     private static Dictionary<string, string> Publish(string key) =>
         new() { ["_RDMARUN_LAUNCH_KEY"] = key, ["RDMARUN_LAUNCH_TEMPLATE_TTL"] = "120" };
 
@@ -90,14 +88,16 @@ public class LaunchTemplateTests
         var launchDir = Path.Combine(b.Runtime.Root, ".launch");
         try
         {
-            // Different programs: different keys, whoever computes them.
+            // Different keys, whoever computes them: C's covers every RDMARUN_* variable (not the program).
             Assert.Equal(0, b.Runtime.RunWith(b.Dir, Publish("00000000000000aa"), "launch", "-b", b.Dir, "--", "true").ExitCode);
             var first = Assert.Single(Keys(launchDir));
             var guard = File.ReadAllLines(Path.Combine(launchDir, first, "template"))[1].Split(' ');
             if (ProcStart(int.Parse(guard[1])) == guard[2]) Process.Start("kill", ["-KILL", guard[1]])!.WaitForExit();
             WaitUntil(() => ProcStart(int.Parse(guard[1])) != guard[2]);
 
-            Assert.Equal(0, b.Runtime.RunWith(b.Dir, Publish("00000000000000bb"), "launch", "-b", b.Dir, "--", "echo", "second").ExitCode);
+            var other = Publish("00000000000000bb");
+            other["RDMARUN_IT_TAG"] = "second";
+            Assert.Equal(0, b.Runtime.RunWith(b.Dir, other, "launch", "-b", b.Dir, "--", "echo", "second").ExitCode);
             var second = Assert.Single(Keys(launchDir));
             Assert.NotEqual(first, second);
             Assert.Empty(HostTraces.CgroupDirs($"launch-template-{first}"));
@@ -122,7 +122,7 @@ public class LaunchTemplateTests
         try
         {
             var ranks = Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
-                RunPiped(b, "--debug", "launch", "-b", b.Dir, "--", "sh", "-c", "sleep 0.2; echo ran"))).ToArray();
+                b.Runtime.RunWith(b.Dir, Publish("0123456789abcdef"), "--debug", "launch", "-b", b.Dir, "--", "sh", "-c", "sleep 0.2; echo ran"))).ToArray();
             Task.WaitAll(ranks);
             foreach (var t in ranks) Assert.True(t.Result.ExitCode == 0 && t.Result.Stdout.Trim() == "ran", t.Result.ToString());
             Assert.True(ranks.Count(t => t.Result.Stderr.Contains("published at")) == 1, string.Join("\n", ranks.Select(t => t.Result.Stderr)));
@@ -149,7 +149,7 @@ public class LaunchTemplateTests
         {
             var r = b.Runtime.RunWith(b.Dir, Publish("0123456789abcdef"), "launch", "-b", b.Dir, "--env", "X=a\nb", "--", "echo", "ran");
             Assert.True(r.ExitCode == 0 && r.Stdout.Trim() == "ran", r.ToString());
-            Assert.Contains("not published (the rank runs normally)", r.Stderr);
+            Assert.Contains("not published (the container runs normally)", r.Stderr);
             Assert.Contains("newline", r.Stderr);
             // Only the publish lock is left, and it names the key.
             var lockFile = Assert.Single(Directory.GetFileSystemEntries(launchDir));
@@ -224,70 +224,6 @@ public class LaunchTemplateTests
         Assert.Contains("reserved for launch templates", b.Runtime.Run(b.Dir, "create", "--bundle", b.Dir, ".launch").Stderr);
     }
 
-    /// <summary>
-    /// Like <see cref="Rdmarun.RunWith"/> but through pipes: its RDMARUN_IT_* file names differ per
-    /// call, and every RDMARUN_* variable is part of the template key, so racing ranks would not share one.
-    /// </summary>
-    private static Rdmarun.Result RunPiped(Bundle b, params string[] args)
-    {
-        var psi = new ProcessStartInfo(b.Runtime.Exe) { WorkingDirectory = b.Dir, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in (string[])["--root", b.Runtime.Root, .. args]) psi.ArgumentList.Add(a);
-        foreach (var (k, v) in Publish("0123456789abcdef")) psi.Environment[k] = v;
-        using var p = Process.Start(psi)!;
-        var err = p.StandardError.ReadToEndAsync();
-        var output = p.StandardOutput.ReadToEnd();
-        if (!p.WaitForExit(60_000)) { p.Kill(); throw new TimeoutException("launch did not finish in 60 s"); }
-        return new Rdmarun.Result(p.ExitCode, output, err.GetAwaiter().GetResult());
-    }
-
-    /// <summary>Live processes started as a template guard for a directory under <paramref name="launchDir"/>.</summary>
-    private static List<int> GuardsOf(string launchDir)
-    {
-        var found = new List<int>();
-        foreach (var d in Directory.GetDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(d), out int pid) || ProcStart(pid) is null) continue;
-            try
-            {
-                if (File.ReadAllText(Path.Combine(d, "environ")).Split('\0').Any(e => e.StartsWith("_RDMARUN_TEMPLATE_GUARD=" + launchDir + "/")))
-                    found.Add(pid);
-            }
-            catch (IOException) { }
-            catch (UnauthorizedAccessException) { }
-        }
-        return found;
-    }
-
-    private static List<string> Keys(string launchDir) =>
-        Directory.Exists(launchDir) ? Directory.GetDirectories(launchDir).Select(d => Path.GetFileName(d)).Where(n => KeyDir.IsMatch(n)).ToList() : [];
-
-    /// <summary>`launch --drop-templates` succeeds and leaves nothing of any template that was there.</summary>
-    private static void DropAndAssertNoTraces(Bundle b, string launchDir)
-    {
-        var keys = Keys(launchDir);
-        Assert.Equal(0, b.Runtime.Run(b.Dir, "launch", "--drop-templates").ExitCode);
-        foreach (var k in keys) AssertNoTraces(launchDir, k);
-    }
-
-    private static void AssertNoTraces(string launchDir, string key)
-    {
-        Assert.False(Directory.Exists(launchDir), $"{launchDir} is still there");
-        Assert.DoesNotContain(File.ReadAllLines("/proc/self/mountinfo"), l => l.Contains(launchDir));
-        Assert.Empty(HostTraces.CgroupDirs($"launch-template-{key}"));
-    }
-
-    /// <summary>Field 22 of /proc/PID/stat of a live (not zombie) process, else null.</summary>
-    private static string? ProcStart(int pid)
-    {
-        try
-        {
-            var text = File.ReadAllText($"/proc/{pid}/stat");
-            var f = text[(text.LastIndexOf(')') + 2)..].Split(' ');
-            return f[0] is "Z" or "X" ? null : f[19];
-        }
-        catch (IOException) { return null; }
-    }
-
     private static string Stat(string format, string path)
     {
         var psi = new ProcessStartInfo("stat", ["-L", "-c", format, path]) { RedirectStandardOutput = true };
@@ -295,10 +231,5 @@ public class LaunchTemplateTests
         var s = p.StandardOutput.ReadToEnd().Trim();
         p.WaitForExit();
         return s;
-    }
-
-    private static void WaitUntil(Func<bool> done)
-    {
-        for (int i = 0; i < 200 && !done(); i++) Thread.Sleep(25);
     }
 }

@@ -34,7 +34,9 @@ public sealed class Rdmarun
 
     /// <summary>
     /// Output goes to files, not pipes: a detached container inherits rdmarun's stdio, and a pipe it
-    /// holds open would never reach end-of-file while the container runs.
+    /// holds open would never reach end-of-file while the container runs. The file names travel in
+    /// variables outside RDMARUN_*: those are part of a template's key (runtime/native/LAUNCH_TEMPLATE.md),
+    /// and names that differ per call would never let two calls share a template.
     /// </summary>
     public Result RunWith(string cwd, IDictionary<string, string>? env, params string[] args)
     {
@@ -44,13 +46,13 @@ public sealed class Rdmarun
         {
             var psi = new ProcessStartInfo("/bin/sh") { WorkingDirectory = cwd };
             psi.ArgumentList.Add("-c");
-            psi.ArgumentList.Add("exec \"$0\" \"$@\" </dev/null >\"$RDMARUN_IT_OUT\" 2>\"$RDMARUN_IT_ERR\"");
+            psi.ArgumentList.Add("exec \"$0\" \"$@\" </dev/null >\"$IT_RDMARUN_OUT\" 2>\"$IT_RDMARUN_ERR\"");
             psi.ArgumentList.Add(Exe);
             psi.ArgumentList.Add("--root");
             psi.ArgumentList.Add(Root);
             foreach (var a in args) psi.ArgumentList.Add(a);
-            psi.Environment["RDMARUN_IT_OUT"] = outFile;
-            psi.Environment["RDMARUN_IT_ERR"] = errFile;
+            psi.Environment["IT_RDMARUN_OUT"] = outFile;
+            psi.Environment["IT_RDMARUN_ERR"] = errFile;
             if (env is not null) foreach (var (k, v) in env) psi.Environment[k] = v;
             using var p = Process.Start(psi)!;
             if (!p.WaitForExit(60_000))
