@@ -63,7 +63,10 @@ public sealed class ArgParser
             var name = a.TrimStart('-').Split('=')[0];
             if (a.Length < 2 || a[0] != '-' || !_flags.TryGetValue(name, out var f)) { rest.Add(a); continue; }
             flags.Add(a);
-            if (f.TakesValue && !a.Contains('=') && i + 1 < args.Count) flags.Add(args[++i]);
+            if (!f.TakesValue || a.Contains('=')) continue;
+            // Moved in front of the id, a value flag left without its value would take the id as it.
+            if (i + 1 >= args.Count) throw new Engine.RuntimeError($"flag needs an argument: -{name}");
+            flags.Add(args[++i]);
         }
         var result = args.Take(start).ToList();
         result.AddRange(flags);
