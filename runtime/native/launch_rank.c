@@ -6,6 +6,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
@@ -271,6 +272,17 @@ void launch_exec_rank(const struct launch_template *t, int mntfd, char **cgprocs
 	if (step)
 		syscall(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */);
 	execve(prog, argv, env);
-	dprintf(2, "ERRO[0000] exec %s: %s\n", prog, strerror(errno));
-	_exit(errno == ENOENT ? 127 : 126);
+	int err = errno;
+	if (step) {
+		/* As the full path's init, whose create has returned: the error on the container's
+		 * stderr in .NET's words (SyscallException: strerror, lower case), exit status 1. */
+		char text[128];
+		snprintf(text, sizeof text, "%s", strerror(err));
+		for (char *c = text; *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+		dprintf(2, "rdmarun: exec %s: %s\n", prog, text);
+		_exit(1);
+	}
+	dprintf(2, "ERRO[0000] exec %s: %s\n", prog, strerror(err));
+	_exit(err == ENOENT ? 127 : 126);
 }

@@ -86,6 +86,36 @@ public class RunTemplateTests
         finally { Cleanup(b, [first, second]); }
     }
 
+    /// <summary>A program that cannot be started: the full path's message and exit status.</summary>
+    [Theory]
+    [InlineData("no-such-program")]
+    [InlineData("/bin/no-such-program")]
+    [InlineData("/etc/passwd")] // not executable: the exec itself fails
+    public void A_step_whose_program_cannot_start_fails_as_on_the_full_path(string program)
+    {
+        using var b = new Bundle();
+        var launchDir = LaunchDir(b);
+        string[] ids = [b.NewId(), b.NewId(), b.NewId()];
+        try
+        {
+            Step(b, ShowCgroups, "PATH=/bin");
+            AssertFull(Run(b, ids[0]), ids[0]);
+            var key = Assert.Single(Keys(launchDir));
+
+            b.Args(program);
+            b.Save();
+            var full = b.Runtime.RunWith(b.Dir, new Dictionary<string, string> { ["RDMARUN_LAUNCH_TEMPLATE_TTL"] = "0" }, "--warm-run", "run", "-b", b.Dir, ids[1]);
+            Assert.True(full.ExitCode != 0 && full.Stderr.Contains(program), full.ToString());
+            var inuse = Path.Combine(launchDir, key, "inuse");
+            var lastUse = File.GetLastWriteTimeUtc(inuse);
+            var warm = Run(b, ids[2]);
+            Assert.Equal(full, warm);
+            Assert.NotEqual(lastUse, File.GetLastWriteTimeUtc(inuse)); // a warm start marks the template used (LAUNCH_TEMPLATE.md)
+            AssertContainerGone(b, key, ids[2]);
+        }
+        finally { Cleanup(b, [.. ids]); }
+    }
+
     /// <summary>
     /// What a program sees of its container, the same on both paths: PID 1, the spec's hostname, only its
     /// own processes in /proc, /proc/sys read-only and masked paths masked, its own cgroup at
