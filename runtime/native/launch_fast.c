@@ -39,6 +39,7 @@ struct fast_call {
 	const struct run_config *config; /* run: the step's args and env */
 	const char *bundle;           /* run: absolute */
 	char *annotations;            /* run: the effective spec's, raw JSON (from the template's config.json) */
+	int rootless;                 /* the caller's euid is not 0 */
 };
 
 static void forward(int sig)
@@ -106,7 +107,7 @@ static char *json_str(char *out, size_t len, const char *s)
 static void namespace_paths(FILE *f, pid_t pid, unsigned long newns)
 {
 	static const struct { unsigned long flag; const char *spec, *proc; } ns[] = {
-		{CLONE_NEWPID, "pid", "pid"}, {CLONE_NEWNET, "network", "net"}, {CLONE_NEWIPC, "ipc", "ipc"},
+		{CLONE_NEWPID, "pid", "pid"}, {CLONE_NEWNET, "network", "net"}, {CLONE_NEWUSER, "user", "user"}, {CLONE_NEWIPC, "ipc", "ipc"},
 		{CLONE_NEWUTS, "uts", "uts"}, {CLONE_NEWNS, "mount", "mnt"},
 	};
 	int first = 1;
@@ -152,7 +153,7 @@ static int write_state(const char *dir, const char *id, pid_t rank, const struct
 		fprintf(f, "%s\"%s\":\"%s\"", i ? "," : "", json_str(a, sizeof a, t->cg_key[i]), json_str(b, sizeof b, cgdirs[i]));
 	fprintf(f, "},");
 	namespace_paths(f, rank, call->config ? t->newns : CLONE_NEWNS);
-	fprintf(f, ",\"rootless\":false,\"systemdCgroup\":false}");
+	fprintf(f, ",\"rootless\":%s,\"systemdCgroup\":false}", call->rootless ? "true" : "false");
 	if (fclose(f) != 0 || rename(tmp, path) != 0)
 		return -1;
 	return 0;
@@ -244,6 +245,28 @@ static int register_with_guard(int dfd, const char *root, const char *policy, co
 	return fd;
 }
 
+/* A rootless template's guard answers our registration with its user and mount namespaces. */
+static int recv_namespaces(int guardfd, int *userfd, int *mntfd)
+{
+	char byte;
+	struct iovec iov = {&byte, 1};
+	union {
+		char buf[CMSG_SPACE(2 * sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
+	if (recvmsg(guardfd, &m, MSG_CMSG_CLOEXEC) != 1)
+		return -1;
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+	if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(2 * sizeof(int)))
+		return -1;
+	int fds[2];
+	memcpy(fds, CMSG_DATA(c), sizeof fds);
+	*userfd = fds[0];
+	*mntfd = fds[1];
+	return 0;
+}
+
 struct rank_args {
 	const struct launch_template *t;
 	int mntfd;
@@ -309,8 +332,9 @@ static int open_template(const char *root, const char *key, int want_run, struct
 		return -1; /* no guard would ever expire it: let .NET replace it */
 	if (stat(t->rootfspath, &a) < 0 || a.st_dev != t->rootfs_dev || a.st_ino != t->rootfs_ino)
 		return -1; /* the rootfs was replaced since the template was built */
-	*mntfd = openat(*dfd, "mnt", O_RDONLY | O_CLOEXEC);
-	if (*mntfd < 0)
+	/* Rootless: no `mnt`; the guard hands out the namespaces when we register (recv_namespaces). */
+	*mntfd = t->userns ? -1 : openat(*dfd, "mnt", O_RDONLY | O_CLOEXEC);
+	if (*mntfd < 0 && !t->userns)
 		return -1;
 	futimens(*inuse, NULL); /* "used now": the guard counts idle time from here */
 	return 0;
@@ -330,6 +354,7 @@ static int run(struct fast_call *call)
 {
 	const struct launch_args *a = call->a;
 	const char *key = call->key;
+	call->rootless = geteuid() != 0; /* before joining a user namespace, where we are its root */
 	struct launch_template *t = calloc(1, sizeof *t);
 	int inuse = -1, mntfd = -1, dfd = -1;
 	if (!t || open_template(a->root, key, call->config != NULL, t, &inuse, &mntfd, &dfd) < 0) {
@@ -390,6 +415,18 @@ static int run(struct fast_call *call)
 		ok = clone_cgroup_trees(t, cgdirs, &step) == 0;
 	}
 	int guardfd = ok ? register_with_guard(dfd, a->root, a->policy, id, statedir) : -1;
+	int userfd = -1;
+	if (guardfd >= 0 && t->userns) {
+		/* Rootless: into the template's user namespace first, so the namespaces we create below
+		 * are owned by it and the child may join its mount namespace (RUN_TEMPLATE.md "Rootless").
+		 * We are single-threaded (before .NET), as setns(CLONE_NEWUSER) requires. */
+		if (recv_namespaces(guardfd, &userfd, &mntfd) < 0 || setns(userfd, CLONE_NEWUSER) < 0) {
+			close(guardfd);
+			guardfd = -1;
+		}
+	}
+	if (userfd >= 0)
+		close(userfd);
 	pid_t rank = -1;
 	if (guardfd >= 0) {
 		static struct rank_args r;
@@ -495,7 +532,7 @@ static void warm_run(int argc, char **argv, char **envp)
 	free(json);
 	char key[17];
 	run_key(argv, envp, &a, &c, bundle, key);
-	struct fast_call call = {&a, key, argv, envp, &c, bundle, NULL};
+	struct fast_call call = {&a, key, argv, envp, &c, bundle, NULL, 0};
 	run(&call);
 	setenv(RDMARUN_LAUNCH_KEY_ENV, key, 1);
 }
@@ -506,21 +543,23 @@ void rdmarun_launch_fast(int argc, char **argv, char **envp)
 	int i = 1;
 	while (i < argc && i < 10 && strcmp(argv[i], "launch") != 0 && strcmp(argv[i], "run") != 0)
 		i++;
-	if (i >= argc || i >= 10 || geteuid() != 0)
+	if (i >= argc || i >= 10)
 		return;
 	const char *ttl = getenv(RDMARUN_LAUNCH_TTL_ENV);
 	if (ttl && strcmp(ttl, "0") == 0)
 		return;
 	if (strcmp(argv[i], "run") == 0) {
-		warm_run(argc, argv, envp);
+		warm_run(argc, argv, envp); /* rootless too: its templates hold a user namespace */
 		return;
 	}
+	if (geteuid() != 0)
+		return;
 	struct launch_args a;
 	if (launch_parse_args(argc, argv, &a) < 0)
 		return;
 	char key[17];
 	launch_key(argv, envp, &a, key);
-	struct fast_call call = {&a, key, argv, envp, NULL, NULL, NULL};
+	struct fast_call call = {&a, key, argv, envp, NULL, NULL, NULL, 0};
 	run(&call);
 	/* No usable template: .NET runs the full path and publishes one under this key. */
 	setenv(RDMARUN_LAUNCH_KEY_ENV, key, 1);

@@ -8,6 +8,7 @@
 #define RDMARUN_LAUNCH_KEY_ENV "_RDMARUN_LAUNCH_KEY"
 #define RDMARUN_TEMPLATE_GUARD_ENV "_RDMARUN_TEMPLATE_GUARD"
 #define RDMARUN_TEMPLATE_TTL_ENV "_RDMARUN_TEMPLATE_TTL"
+#define RDMARUN_TEMPLATE_NSFDS_ENV "_RDMARUN_TEMPLATE_NSFDS"
 #define RDMARUN_LAUNCH_TTL_ENV "RDMARUN_LAUNCH_TEMPLATE_TTL"
 #define LAUNCH_MAX_LINES 512
 
@@ -66,6 +67,7 @@ struct launch_template {
 	const char *env[LAUNCH_MAX_LINES], *pre[64], *name[64], *set[LAUNCH_MAX_LINES];
 	/* `kind run` templates only (RUN_TEMPLATE.md) */
 	int run;
+	int userns;                   /* rootless: the guard hands out the user and mount namespaces */
 	unsigned long newns;          /* clone flags of the namespaces each container gets */
 	const char *hostname, *domainname, *cwd;
 	int nrefresh;

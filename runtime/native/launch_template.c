@@ -67,6 +67,10 @@ static int parse_line(char *line, struct launch_template *t)
 		t->nnp = 1;
 		return 0;
 	}
+	if (strcmp(line, "userns") == 0) {
+		t->userns = 1;
+		return 0;
+	}
 	if (!rest)
 		return -1;
 	if (strcmp(line, "version") == 0)
@@ -167,7 +171,8 @@ int launch_template_parse(char *text, struct launch_template *t)
 			return -1;
 		line = nl ? nl + 1 : NULL;
 	}
-	return have_version && t->guard_pid > 0 && t->bundle && t->rootfspath && t->ncg > 0 ? 0 : -1;
+	/* A rootless run template has no cgroup of its own (its containers share the caller's, as on the full path). */
+	return have_version && t->guard_pid > 0 && t->bundle && t->rootfspath && (t->ncg > 0 || (t->run && t->userns)) ? 0 : -1;
 }
 
 unsigned long long launch_proc_starttime(int pid)

@@ -24,6 +24,9 @@
 #ifndef MOVE_MOUNT_F_EMPTY_PATH
 #define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
 #endif
+#define FSOPEN_CLOEXEC_ 0x1
+#define FSCONFIG_CMD_CREATE_ 6
+#define FSMOUNT_CLOEXEC_ 0x1
 
 static void __attribute__((noreturn)) die(const char *what, const char *path, int err)
 {
@@ -55,6 +58,30 @@ static void unmount_old(const char *target)
 {
 	if (umount2(target, MNT_DETACH) < 0)
 		die("unmount the template's", target, errno);
+}
+
+/*
+ * A procfs of our PID namespace in place of the template's. Made detached (fsmount) while the
+ * template's is still mounted: in a user namespace the kernel allows a new procfs only when one is
+ * already fully visible, so it must exist before the old one goes; then the old one is detached
+ * and the new one moved into its place.
+ */
+static void fresh_proc(const char *target, unsigned long ms)
+{
+	unsigned attr = (ms & MS_RDONLY ? 0x1 : 0) | (ms & MS_NOSUID ? 0x2 : 0) | (ms & MS_NODEV ? 0x4 : 0) |
+			(ms & MS_NOEXEC ? 0x8 : 0) | (ms & MS_NOATIME ? 0x10 : 0) | (ms & MS_STRICTATIME ? 0x20 : 0) |
+			(ms & MS_NODIRATIME ? 0x80 : 0);
+	int fc = (int)syscall(SYS_fsopen, "proc", FSOPEN_CLOEXEC_);
+	if (fc < 0 || syscall(SYS_fsconfig, fc, FSCONFIG_CMD_CREATE_, NULL, NULL, 0) < 0)
+		die("create a procfs for", target, errno);
+	int m = (int)syscall(SYS_fsmount, fc, FSMOUNT_CLOEXEC_, attr);
+	if (m < 0)
+		die("mount a procfs for", target, errno);
+	close(fc);
+	unmount_old(target);
+	if (syscall(SYS_move_mount, m, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		die("move the new procfs to", target, errno);
+	close(m);
 }
 
 static void mask(const char *path)
@@ -97,8 +124,7 @@ void run_refresh_mounts(const struct launch_template *t, const struct run_step *
 		const struct run_refresh *r = &t->refresh[i];
 		switch (r->op) {
 		case 'p':
-			unmount_old(r->target);
-			mount_or_die("proc", r->target, "proc", r->flags, NULL);
+			fresh_proc(r->target, r->flags);
 			break;
 		case 'r':
 			rdonly(r->target);

@@ -83,6 +83,30 @@ struct client {
 
 static struct client g_clients[1024];
 static int g_nclients;
+/* Rootless run templates: the template's user and mount namespaces (RUN_TEMPLATE.md "Rootless"). */
+static int g_nsfd[2] = {-1, -1};
+
+/* Each registered warm run gets the two namespaces; it joins them before its container starts. */
+static void send_namespaces(int fd)
+{
+	if (g_nsfd[0] < 0)
+		return;
+	char byte = 'n';
+	struct iovec iov = {&byte, 1};
+	union {
+		char buf[CMSG_SPACE(sizeof g_nsfd)];
+		struct cmsghdr align;
+	} u;
+	memset(&u, 0, sizeof u);
+	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof g_nsfd);
+	memcpy(CMSG_DATA(c), g_nsfd, sizeof g_nsfd);
+	if (sendmsg(fd, &m, MSG_NOSIGNAL) < 0) { /* the run sees no namespaces and takes the full path */
+	}
+}
 
 /* The supervisor is gone: if it did not remove its container, delete it as `launch` would. */
 static void client_gone(struct client *c)
@@ -99,6 +123,7 @@ static void client_gone(struct client *c)
 	if (fork() == 0) {
 		char *argv[] = {"rdmarun", "--root", root, "--rdma-policy", policy, "delete", "--force", id, NULL};
 		unsetenv(RDMARUN_TEMPLATE_GUARD_ENV);
+		unsetenv(RDMARUN_TEMPLATE_NSFDS_ENV);
 		execv("/proc/self/exe", argv);
 		_exit(127);
 	}
@@ -169,6 +194,13 @@ __attribute__((constructor)) static void rdmarun_template_guard(int argc, char *
 	double ttl = ttl_s ? atof(ttl_s) : 120;
 	if (ttl <= 0)
 		ttl = 120;
+	const char *nsfds = getenv(RDMARUN_TEMPLATE_NSFDS_ENV);
+	if (nsfds && sscanf(nsfds, "%d,%d", &g_nsfd[0], &g_nsfd[1]) == 2) {
+		fcntl(g_nsfd[0], F_SETFD, FD_CLOEXEC); /* not into the deletes we fork */
+		fcntl(g_nsfd[1], F_SETFD, FD_CLOEXEC);
+	} else {
+		g_nsfd[0] = g_nsfd[1] = -1;
+	}
 	if (chdir("/") < 0)
 		_exit(0); /* never pin the publisher's cwd (a job directory) for the template's lifetime */
 	leave_job_cgroups();
@@ -218,6 +250,7 @@ __attribute__((constructor)) static void rdmarun_template_guard(int argc, char *
 			ssize_t len = c->fd >= 0 ? recv(c->fd, c->msg, sizeof c->msg - 1, 0) : -1;
 			if (len > 0) {
 				c->msg[len] = '\0';
+				send_namespaces(c->fd);
 				g_nclients++;
 			} else if (c->fd >= 0) {
 				close(c->fd);

@@ -157,13 +157,17 @@ case_rdma_request_reaches_runtime() {
 # rdmarun's oci.conf passes --warm-run: Slurm writes a new bundle per step with only process.args and
 # process.env changed, so the second step of a job starts from the run template the first published
 # (RUN_TEMPLATE.md). It must still be its own container: PID 1, its own args and job environment, its
-# own cgroup under the template's, and nothing left after the job. Root only (warm runs need euid 0).
+# own cgroup under the template's (root), and nothing left after the job. As root and rootless.
 case_warm_steps() {
-  [ "$runtime" = rdmarun ] && [ "$user" = root ] || return 77
-  local out rc
+  [ "$runtime" = rdmarun ] || return 77
+  local out rc root=$SLURM_LAB_STATE/$user
+  # Step 0 publishes (or finds) the template; step 1 must start from it: it marks the template used
+  # (its `inuse` file's mtime, RUN_TEMPLATE.md) between the two stamps the job writes.
   out=$(as_user "$user" timeout 60 salloc -n1 -Q sh -c "
     srun --container='$bundle' sh -c 'echo first \$SLURM_STEP_ID'
-    srun --container='$bundle' sh -c 'echo second \$SLURM_STEP_ID pid \$\$ job \$SLURM_JOB_ID; cat /proc/self/cgroup'" 2>&1)
+    touch '$work/before'; sleep 0.05
+    srun --container='$bundle' sh -c 'echo second \$SLURM_STEP_ID pid \$\$ job \$SLURM_JOB_ID; cat /proc/self/cgroup'
+    sleep 0.05; touch '$work/after'" 2>&1)
   rc=$?
   [ "$rc" = 0 ] || { echo "salloc exit $rc: $out"; return 1; }
   grep -q '^first 0$' <<<"$out" || { echo "first step's output missing: $out"; return 1; }
@@ -171,9 +175,19 @@ case_warm_steps() {
   line=$(grep '^second ' <<<"$out")
   job=$(awk '{print $6}' <<<"$line")
   [ "$line" = "second 1 pid 1 job $job" ] && [ -n "$job" ] || { echo "second step: '$line', want 'second 1 pid 1 job J': $out"; return 1; }
+  local t used=""
+  for t in "$root"/.launch/*/template; do
+    grep -qx 'kind run' "$t" 2>/dev/null || continue
+    local inuse=${t%/template}/inuse
+    [ "$inuse" -nt "$work/before" ] && [ "$work/after" -nt "$inuse" ] && used=$inuse
+  done
+  [ -n "$used" ] || { echo "the second step did not start from a run template in $root/.launch: $(ls -la "$root"/.launch 2>&1)"; return 1; }
   local id
   id=$(cid "$job" 1)
-  grep -Eq "launch-template-[0-9a-f]{16}/$id\$" <<<"$out" || { echo "second step not started from a run template (no launch-template-KEY/$id in its /proc/self/cgroup): $out"; return 1; }
+  # As root the container's cgroup is a child of the template's.
+  if [ "$user" = root ]; then
+    grep -Eq "launch-template-[0-9a-f]{16}/$id\$" <<<"$out" || { echo "no launch-template-KEY/$id in the second step's /proc/self/cgroup: $out"; return 1; }
+  fi
   assert_nothing_left "$id" ""
 }
 

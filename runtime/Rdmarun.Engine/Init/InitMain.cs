@@ -80,6 +80,7 @@ public static unsafe class InitMain
 
         var start = ProcessStart.Prepare(process, cfg);
 
+        if (cfg.DumpableForTemplate) Libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
         Launch.InitLauncher.SendMessage(ch, InitMessage.Ready);
         readySent = true;
         ch.Dispose();

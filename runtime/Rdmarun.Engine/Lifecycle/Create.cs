@@ -84,7 +84,7 @@ public static class Create
             var cfg = new InitConfig
             {
                 Id = o.Id, Bundle = bundle, Rootfs = rootfs, NoPivot = o.NoPivot, NoNewKeyring = o.NoNewKeyring,
-                PreserveFds = o.PreserveFds, ParentDeathSignal = o.ParentDeathSignal,
+                PreserveFds = o.PreserveFds, ParentDeathSignal = o.ParentDeathSignal, DumpableForTemplate = o.DumpableForTemplate,
                 NewUserNs = bootstrap.NewUserNs,
                 NewMountNs = (bootstrap.CloneFlags & Namespaces.CLONE_NEWNS) != 0,
                 NewPidNs = (bootstrap.CloneFlags & Namespaces.CLONE_NEWPID) != 0,

@@ -18,4 +18,6 @@ public sealed record CreateOptions
     /// a Slurm step or an MPI launcher waiting on its pipes forever.
     /// </summary>
     public int ParentDeathSignal { get; init; }
+    /// <summary>A rootless `run --warm-run` that will publish a run template (InitConfig.DumpableForTemplate).</summary>
+    public bool DumpableForTemplate { get; init; }
 }

@@ -34,6 +34,7 @@ public static class LaunchTemplateMounts
     /// <summary>Detaches the mount at <paramref name="path"/>; nothing to do when it is not (any more) a mount point.</summary>
     public static void Detach(string path)
     {
+        if (!File.Exists(path) && !Directory.Exists(path)) return; // rootless templates have no `mnt`
         if (Libc.umount2(path, LibcConst.MNT_DETACH) == 0) return;
         int e = Libc.Errno;
         if (e is LibcConst.EINVAL or LibcConst.ENOENT) return;

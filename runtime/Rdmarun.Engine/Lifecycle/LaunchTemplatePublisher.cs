@@ -16,6 +16,7 @@ public static class LaunchTemplatePublisher
 {
     public const string GuardEnv = "_RDMARUN_TEMPLATE_GUARD";
     public const string GuardTtlEnv = "_RDMARUN_TEMPLATE_TTL";
+    public const string GuardNsFdsEnv = "_RDMARUN_TEMPLATE_NSFDS";
 
     /// <summary><paramref name="Options"/> null: a `run` template (RUN_TEMPLATE.md), published by a foreground `run`.</summary>
     public sealed record Request(GlobalOptions Global, LaunchOptions? Options, LaunchTemplateRequest Template,
@@ -25,7 +26,7 @@ public static class LaunchTemplatePublisher
         public string Kind => IsRun ? "run template" : "launch template";
 
         public string? Reason(Spec effective) => Options is null
-            ? RunTemplateSpec.Reason(effective, Global.SystemdCgroup)
+            ? RunTemplateSpec.Reason(effective, Global.SystemdCgroup, rootless: Libc.geteuid() != 0)
             : LaunchTemplateEligibility.Reason(effective, Options, Global.SystemdCgroup);
     }
 
@@ -88,27 +89,37 @@ public static class LaunchTemplatePublisher
         var dir = tmp;
         ContainerCgroup? cgroup = null;
         int guard = -1;
+        // Rootless (RUN_TEMPLATE.md "Rootless"): no nsfs bind and no cgroup of its own (an unprivileged
+        // caller can make neither); the guard holds the init's user and mount namespaces instead.
+        bool rootless = Libc.geteuid() != 0;
+        int[] nsFds = [];
         try
         {
-            LaunchTemplateMounts.BindMountNamespace(created.Pid, Path.Combine(tmp, "mnt"));
+            if (rootless) nsFds = [OpenNamespace(created.Pid, "user"), OpenNamespace(created.Pid, "mnt")];
+            else LaunchTemplateMounts.BindMountNamespace(created.Pid, Path.Combine(tmp, "mnt"));
             File.Copy(config, Path.Combine(tmp, "config.json"));
             File.WriteAllBytes(Path.Combine(tmp, "inuse"), []);
-            // Created as a container's cgroup is (the publisher's parent, no cgroupsPath): each fast
-            // rank's cgroup is a child of it and inherits its device rules.
-            cgroup = ContainerCgroup.Create(new Spec(), LaunchTemplateStore.CgroupName(key), r.Global);
-            cgroup.Apply(0);
-            cgroup.Set(DefaultDeviceRules.Complete(effective));
+            if (!rootless)
+            {
+                // Created as a container's cgroup is (the publisher's parent, no cgroupsPath): each fast
+                // rank's cgroup is a child of it and inherits its device rules.
+                cgroup = ContainerCgroup.Create(new Spec(), LaunchTemplateStore.CgroupName(key), r.Global);
+                cgroup.Apply(0);
+                cgroup.Set(DefaultDeviceRules.Complete(effective));
+            }
             // In place before the guard starts: it opens the directory it is given (guard.sock) at
             // once. Without `template` no rank uses it yet, and other publishers wait for our lock.
             Directory.Move(tmp, final);
             dir = final;
-            guard = SpawnGuard(final, r.Template.TtlSeconds);
+            guard = SpawnGuard(final, r.Template.TtlSeconds, nsFds);
+            foreach (var fd in nsFds) Libc.close(fd);
+            nsFds = [];
             Diagnostics.FaultPoint.Hit("launch-template.after-guard"); // a killed publisher: the next publish's GC cleans up
             var guardStart = ProcStat.Read(guard)?.StartTime ?? throw new RuntimeError($"the template guard {guard} vanished at once");
             var (dev, ino) = StatOf(created.Record.Rootfs);
-            var run = r.IsRun ? RunTemplateSpec.Lines(effective, cgroup.Paths, File.Exists("/sys/fs/cgroup/cgroup.controllers")) : null;
+            var run = r.IsRun ? RunTemplateSpec.Lines(effective, cgroup?.Paths ?? [], File.Exists("/sys/fs/cgroup/cgroup.controllers")) : null;
             var text = LaunchTemplateFile.Text(new LaunchTemplateFile.Inputs(guard, guardStart, dev, ino,
-                created.Record.Bundle, created.Record.Rootfs, cgroup.Paths, effective, r.Env, run));
+                created.Record.Bundle, created.Record.Rootfs, cgroup?.Paths ?? [], effective, r.Env, run));
             // Written last and whole: its presence means the template is complete (the guard waits for it).
             var template = Path.Combine(final, "template");
             File.WriteAllText(template + ".tmp", text);
@@ -116,6 +127,7 @@ public static class LaunchTemplatePublisher
         }
         catch
         {
+            foreach (var fd in nsFds) Libc.close(fd);
             if (guard > 0) { PosixSpawn.Kill(guard, LibcConst.SIGKILL); PosixSpawn.WaitPid(guard, out _); }
             var undo = new List<string>();
             store.Teardown(dir, key, cgroup?.Paths, killGuard: false, destroyCgroup: cgroup is not null, undo);
@@ -130,7 +142,9 @@ public static class LaunchTemplatePublisher
         var s = LaunchTemplateFile.Read(Path.Combine(dir, "template"));
         if (s is null || s.Version != LaunchTemplateFile.Version || s.Rootfs is null || !ProcStat.IsAlive(s.GuardPid, s.GuardStartTime))
             return false;
-        try { return StatOf(s.Rootfs) == (s.RootfsDev, s.RootfsIno) && LaunchTemplateMounts.IsMountPoint(Path.Combine(dir, "mnt")); }
+        // A rootless template has no `mnt`: its guard (alive, checked above) holds the namespaces.
+        bool rootless = Libc.geteuid() != 0;
+        try { return StatOf(s.Rootfs) == (s.RootfsDev, s.RootfsIno) && (rootless || LaunchTemplateMounts.IsMountPoint(Path.Combine(dir, "mnt"))); }
         catch (SyscallException) { return false; }
     }
 
@@ -139,17 +153,32 @@ public static class LaunchTemplatePublisher
     /// own (a signal to the launcher's group spares it), stdio on /dev/null (it must not hold the
     /// launcher's pipes open). Our other fds are closed by the spawn.
     /// </summary>
-    private static int SpawnGuard(string templateDir, uint ttlSeconds)
+    private static int SpawnGuard(string templateDir, uint ttlSeconds, int[] nsFds)
     {
         var exe = Environment.ProcessPath ?? throw new RuntimeError("cannot find the rdmarun executable for the template guard");
         int devNull = SyscallException.Check(Libc.open("/dev/null", LibcConst.O_RDWR | LibcConst.O_CLOEXEC, 0), "open /dev/null for the template guard");
         try
         {
-            return PosixSpawn.Spawn(exe, ["rdmarun"], [$"{GuardEnv}={templateDir}", $"{GuardTtlEnv}={ttlSeconds}"],
-                [(devNull, 0), (devNull, 1), (devNull, 2)], setsid: true);
+            // Rootless: the template's user and mount namespaces as fds 3 and 4, handed to each warm run.
+            var fds = new List<(int, int)> { (devNull, 0), (devNull, 1), (devNull, 2) };
+            var env = new List<string> { $"{GuardEnv}={templateDir}", $"{GuardTtlEnv}={ttlSeconds}" };
+            if (nsFds.Length == 2)
+            {
+                fds.Add((nsFds[0], 3));
+                fds.Add((nsFds[1], 4));
+                env.Add($"{GuardNsFdsEnv}=3,4");
+            }
+            return PosixSpawn.Spawn(exe, ["rdmarun"], env.ToArray(), fds.ToArray(), setsid: true);
         }
         catch (PosixException e) { throw new RuntimeError($"start the template guard: {e.Message}"); }
         finally { Libc.close(devNull); }
+    }
+
+    /// <summary>/proc/PID/ns/NAME of the rootless publisher's init (dumpable until start: InitConfig.DumpableForTemplate).</summary>
+    private static int OpenNamespace(int pid, string name)
+    {
+        var path = $"/proc/{pid}/ns/{name}";
+        return SyscallException.Check(Libc.open(path, LibcConst.O_RDONLY | LibcConst.O_CLOEXEC, 0), $"open {path}");
     }
 
     /// <summary>st_dev and st_ino as stat(2) gives them to C: the fast path compares its own stat of the rootfs.</summary>

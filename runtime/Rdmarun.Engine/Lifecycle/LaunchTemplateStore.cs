@@ -44,7 +44,8 @@ public sealed partial class LaunchTemplateStore
         if (new DirectoryInfo(Dir).LinkTarget is not null) throw new RuntimeError($"launch template directory {Dir} is a symbolic link");
         using var dirLock = LaunchTemplateLock.TryExclusive(Dir, create: false, wait: true)
             ?? throw new RuntimeError($"launch template directory {Dir} vanished");
-        LaunchTemplateMounts.MakePrivate(Dir);
+        // Rootless templates bind nothing here (their guard holds the namespaces), and could not.
+        if (Libc.geteuid() == 0) LaunchTemplateMounts.MakePrivate(Dir);
     }
 
     /// <summary>

@@ -20,7 +20,8 @@ public static class RunTemplateSpec
         | Namespaces.CLONE_NEWNET | Namespaces.CLONE_NEWNS;
 
     /// <summary>Null when the effective spec of a `run` may be published; else why not.</summary>
-    public static string? Reason(Spec spec, bool systemdCgroup)
+    /// <param name="rootless">The caller is not root: its containers have a user namespace of their own, which warm runs join (the template's).</param>
+    public static string? Reason(Spec spec, bool systemdCgroup, bool rootless)
     {
         var p = spec.Process;
         if (p is null) return "the spec has no process";
@@ -30,16 +31,18 @@ public static class RunTemplateSpec
         // A relative root.path is fine: C puts the bundle dir in the key then.
         if (spec.Linux?.RootfsPropagation is { } prop && prop.Contains("shared", StringComparison.Ordinal))
             return "linux.rootfsPropagation is shared (a container's own mounts would reach the template)";
-        return NamespaceReason(spec.Linux?.Namespaces) ?? MountReason(spec) ?? LaunchTemplateEligibility.Common(spec, systemdCgroup);
+        return NamespaceReason(spec.Linux?.Namespaces, rootless) ?? MountReason(spec) ?? LaunchTemplateEligibility.Common(spec, systemdCgroup);
     }
 
     /// <summary>New namespaces of the kinds a warm container can make for itself, a mount namespace among them.</summary>
-    private static string? NamespaceReason(List<LinuxNamespace>? namespaces)
+    private static string? NamespaceReason(List<LinuxNamespace>? namespaces, bool rootless)
     {
         bool mount = false;
         foreach (var ns in namespaces ?? [])
         {
             if (!string.IsNullOrEmpty(ns.Path)) return $"the spec joins the {ns.Type} namespace {ns.Path}";
+            // Rootless: every warm container joins the template's user namespace (same mappings: same key).
+            if (ns.Type == LinuxNamespaceType.User && rootless) continue;
             if ((Namespaces.Flag(ns.Type) & PerContainer) == 0) return $"the spec has a {ns.Type} namespace of its own";
             mount |= ns.Type == LinuxNamespaceType.Mount;
         }
@@ -56,6 +59,7 @@ public static class RunTemplateSpec
             if ((opts.IsBind || m.Type == "bind") && m.Source is { } src && !src.StartsWith('/'))
                 return $"mount {m.Destination} has a source relative to the bundle";
             if (m.Options?.Contains("tmpcopyup") == true) return $"mount {m.Destination} copies the image's files up";
+            if (m.Type == "proc" && opts.Data.Length > 0) return $"mount {m.Destination} passes procfs options ({opts.Data})";
             if (Refreshed(m, mounts, ownPid: true) && mounts.Any(o => o != m && Under(o.Destination, m.Destination)))
                 return $"mount {m.Destination} has mounts below it";
         }
@@ -68,6 +72,9 @@ public static class RunTemplateSpec
         var lines = new List<(string, string?)> { ("kind", "run") };
         ulong flags = 0;
         foreach (var ns in spec.Linux?.Namespaces ?? []) flags |= Namespaces.Flag(ns.Type);
+        // The guard holds the template's user and mount namespaces and hands them to each warm run
+        // (an unprivileged publisher cannot bind-mount an nsfs file to keep them).
+        if ((flags & Namespaces.CLONE_NEWUSER) != 0) lines.Add(("userns", null));
         lines.Add(("newns", flags.ToString("x", CultureInfo.InvariantCulture)));
         if (!string.IsNullOrEmpty(spec.Hostname)) lines.Add(("hostname", spec.Hostname));
         if (!string.IsNullOrEmpty(spec.Domainname)) lines.Add(("domainname", spec.Domainname));

@@ -27,6 +27,12 @@ public sealed class InitConfig
     /// <summary>The parent wants the hooks sync (frame 7) because prestart/createRuntime hooks exist.</summary>
     public bool HooksSync { get; set; }
     public bool NewCgroupNs { get; set; }
+    /// <summary>
+    /// A rootless run template's publisher (RUN_TEMPLATE.md) must open /proc/INIT/ns/{user,mnt}, which
+    /// the kernel allows an unprivileged caller only for a dumpable process: stage 2 turns it on just
+    /// before Ready (nothing runs in the container yet; the exec of the program recomputes it).
+    /// </summary>
+    public bool DumpableForTemplate { get; set; }
     /// <summary>Controller (or "unified") → the container's cgroup directory on the host, for the cgroup mount.</summary>
     public Dictionary<string, string>? CgroupPaths { get; set; }
     /// <summary>Pid of stage 2 in the parent's pid namespace (for hook state).</summary>

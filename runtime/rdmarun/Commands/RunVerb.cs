@@ -10,7 +10,7 @@ public static class RunVerb
         var template = LaunchTemplateRequest.Take(log.Debug);
         var p = CreateCommand.Flags().Parse(args, 1, reorder: true);
         bool detach = p.Bool("detach"), keep = p.Bool("keep");
-        return RunCommand.Run(g, CreateCommand.Options(p, "run"), detach, keep, log.Warn,
-            afterCreate: RunTemplate.PublishStep(g, template, detach, keep, log.Warn, log.Debug));
+        var (o, afterCreate) = RunTemplate.Prepare(g, CreateCommand.Options(p, "run"), template, detach, keep, log.Warn, log.Debug);
+        return RunCommand.Run(g, o, detach, keep, log.Warn, afterCreate: afterCreate);
     }
 }
