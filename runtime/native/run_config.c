@@ -351,6 +351,12 @@ int run_config_scan(const char *json, size_t len, struct run_config *c)
 	ws(&s);
 	if (s.p != s.end || !c->args || !c->args[0] || !have_root)
 		return -1;
+	/* What the spec validation refuses (ProcessRules): .NET says so, a warm start must not run it. */
+	if (!c->args[0][0])
+		return -1;
+	for (char **e = c->env; e && *e; e++)
+		if (!strchr(*e, '=') || **e == '=')
+			return -1;
 	h = mix(h, hashed, s.end);
 	/* The RDMA grant reads these from process.env (RdmaRequestParser): they shape the container. */
 	for (char **e = c->env; e && *e; e++)

@@ -116,6 +116,36 @@ public class RunTemplateTests
         finally { Cleanup(b, [.. ids]); }
     }
 
+    /// <summary>A step config the spec validation refuses is refused on the warm path too, with the same error.</summary>
+    [Theory]
+    [InlineData("env without =")]
+    [InlineData("env with an empty name")]
+    [InlineData("empty program name")]
+    public void An_invalid_step_config_is_refused_as_on_the_full_path(string what)
+    {
+        using var b = new Bundle();
+        var launchDir = LaunchDir(b);
+        string[] ids = [b.NewId(), b.NewId(), b.NewId()];
+        try
+        {
+            Step(b, ShowCgroups, "PATH=/bin");
+            AssertFull(Run(b, ids[0]), ids[0]);
+            var key = Assert.Single(Keys(launchDir));
+
+            switch (what)
+            {
+                case "env without =": Step(b, "echo ran", "PATH=/bin", "NOEQ"); break;
+                case "env with an empty name": Step(b, "echo ran", "PATH=/bin", "=x"); break;
+                case "empty program name": b.Args("", "x"); b.Save(); break;
+            }
+            var full = b.Runtime.RunWith(b.Dir, new Dictionary<string, string> { ["RDMARUN_LAUNCH_TEMPLATE_TTL"] = "0" }, "--warm-run", "run", "-b", b.Dir, ids[1]);
+            Assert.True(full.ExitCode == 1 && full.Stderr.Contains("config.json") && full.Stdout == "", full.ToString());
+            Assert.Equal(full, Run(b, ids[2]));
+            AssertContainerGone(b, key, ids[2]);
+        }
+        finally { Cleanup(b, [.. ids]); }
+    }
+
     /// <summary>
     /// What a program sees of its container, the same on both paths: PID 1, the spec's hostname, only its
     /// own processes in /proc, /proc/sys read-only and masked paths masked, its own cgroup at
