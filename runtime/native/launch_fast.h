@@ -72,9 +72,9 @@ struct launch_template {
 	const char *hostname, *domainname, *cwd;
 	int nrefresh;
 	struct run_refresh {
-		char op;              /* 'p' procfs, 'r' rdonly, 'm' mask, 'f' fresh, 'c' cgbind */
+		char op;              /* 'p' procfs, 'r' rdonly, 'm' mask, 'f' fresh, 'c' cgbind, 'T' cgtmpfs, 'L' cglink, 'R' cgro */
 		unsigned long flags;
-		const char *fstype, *target, *data, *cgkey;
+		const char *fstype, *source, *target, *data, *cgkey;
 	} refresh[64];
 };
 

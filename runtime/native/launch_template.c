@@ -22,39 +22,62 @@ static char *rest_of(char *line)
 	return sp + 1;
 }
 
-/* Per-container mount work of a `kind run` template, in file order (RUN_TEMPLATE.md). */
+/* Per-container mount work of a `kind run` template, in file order (RUN_TEMPLATE.md):
+ *   procfs <flags> <source> <target>          fresh <fstype> <source> <flags> <data|-> <target>
+ *   cgtmpfs <flags> <target>                  cgbind <flags> <key|-> <target>
+ *   cglink <link text> <target>               rdonly|mask|cgro <target>
+ * Words are single-space separated; the target runs to the end of the line. */
 static int parse_refresh(const char *op, char *rest, struct launch_template *t)
 {
+	static const struct { const char *name; char op; int words; } ops[] = {
+		{"procfs", 'p', 2}, {"fresh", 'f', 4}, {"cgtmpfs", 'T', 1}, {"cgbind", 'c', 2},
+		{"cglink", 'L', 1}, {"rdonly", 'r', 0}, {"mask", 'm', 0}, {"cgro", 'R', 0},
+	};
 	if (t->nrefresh >= 64)
 		return -1;
 	struct run_refresh *r = &t->refresh[t->nrefresh];
 	memset(r, 0, sizeof *r);
-	r->op = op[0] == 'p' ? 'p' : op[0] == 'r' ? 'r' : op[0] == 'm' ? 'm' : op[0] == 'f' ? 'f' : 'c';
-	if (r->op == 'r' || r->op == 'm')
-		r->target = rest;
-	else {
-		if (r->op == 'f') { /* fresh <fstype> <flags> <data|-> <target> */
-			r->fstype = rest;
-			if (!(rest = rest_of(rest)))
-				return -1;
+	int nwords = -1;
+	for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
+		if (strcmp(op, ops[i].name) == 0) {
+			r->op = ops[i].op;
+			nwords = ops[i].words;
 		}
-		char *flags = rest;
-		if (!(rest = rest_of(rest)))
+	char *w[4];
+	for (int i = 0; i < nwords; i++) {
+		w[i] = rest;
+		if (!rest || !(rest = rest_of(rest)))
 			return -1;
-		char *end;
-		r->flags = strtoul(flags, &end, 16);
-		if (*end)
-			return -1;
-		if (r->op == 'f' || r->op == 'c') { /* the data, or the cgroup key */
-			const char *word = rest;
-			if (!(rest = rest_of(rest)))
-				return -1;
-			const char *value = strcmp(word, "-") == 0 ? (r->op == 'c' ? "" : NULL) : word;
-			*(r->op == 'f' ? &r->data : &r->cgkey) = value;
-		}
-		r->target = rest;
 	}
-	if (!r->target || r->target[0] != '/')
+	r->target = rest;
+	char *end = NULL;
+	switch (r->op) {
+	case 'p':
+		r->flags = strtoul(w[0], &end, 16);
+		r->source = w[1];
+		break;
+	case 'f':
+		r->fstype = w[0];
+		r->source = w[1];
+		r->flags = strtoul(w[2], &end, 16);
+		r->data = strcmp(w[3], "-") == 0 ? NULL : w[3];
+		break;
+	case 'T':
+		r->flags = strtoul(w[0], &end, 16);
+		break;
+	case 'c':
+		r->flags = strtoul(w[0], &end, 16);
+		r->cgkey = strcmp(w[1], "-") == 0 ? "" : w[1];
+		break;
+	case 'L':
+		r->data = w[0];
+		break;
+	case 'r': case 'm': case 'R':
+		break;
+	default:
+		return -1;
+	}
+	if ((end && *end) || !r->target || r->target[0] != '/')
 		return -1;
 	t->nrefresh++;
 	return 0;
@@ -146,7 +169,8 @@ static int parse_line(char *line, struct launch_template *t)
 		return 0;
 	}
 	if (strcmp(line, "procfs") == 0 || strcmp(line, "rdonly") == 0 || strcmp(line, "mask") == 0 ||
-	    strcmp(line, "fresh") == 0 || strcmp(line, "cgbind") == 0)
+	    strcmp(line, "fresh") == 0 || strcmp(line, "cgbind") == 0 || strcmp(line, "cgtmpfs") == 0 ||
+	    strcmp(line, "cglink") == 0 || strcmp(line, "cgro") == 0)
 		return parse_refresh(line, rest, t);
 	if (strcmp(line, "passname") == 0 && t->nname < 64) {
 		t->name[t->nname++] = rest;

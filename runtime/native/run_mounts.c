@@ -25,6 +25,7 @@
 #define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
 #endif
 #define FSOPEN_CLOEXEC_ 0x1
+#define FSCONFIG_SET_STRING_ 1
 #define FSCONFIG_CMD_CREATE_ 6
 #define FSMOUNT_CLOEXEC_ 0x1
 
@@ -66,13 +67,14 @@ static void unmount_old(const char *target)
  * already fully visible, so it must exist before the old one goes; then the old one is detached
  * and the new one moved into its place.
  */
-static void fresh_proc(const char *target, unsigned long ms)
+static void fresh_proc(const char *source, const char *target, unsigned long ms)
 {
 	unsigned attr = (ms & MS_RDONLY ? 0x1 : 0) | (ms & MS_NOSUID ? 0x2 : 0) | (ms & MS_NODEV ? 0x4 : 0) |
 			(ms & MS_NOEXEC ? 0x8 : 0) | (ms & MS_NOATIME ? 0x10 : 0) | (ms & MS_STRICTATIME ? 0x20 : 0) |
 			(ms & MS_NODIRATIME ? 0x80 : 0);
 	int fc = (int)syscall(SYS_fsopen, "proc", FSOPEN_CLOEXEC_);
-	if (fc < 0 || syscall(SYS_fsconfig, fc, FSCONFIG_CMD_CREATE_, NULL, NULL, 0) < 0)
+	if (fc < 0 || syscall(SYS_fsconfig, fc, FSCONFIG_SET_STRING_, "source", source, 0) < 0 ||
+	    syscall(SYS_fsconfig, fc, FSCONFIG_CMD_CREATE_, NULL, NULL, 0) < 0)
 		die("create a procfs for", target, errno);
 	int m = (int)syscall(SYS_fsmount, fc, FSMOUNT_CLOEXEC_, attr);
 	if (m < 0)
@@ -118,13 +120,14 @@ static int cg_index(const struct launch_template *t, const char *key)
 
 void run_refresh_mounts(const struct launch_template *t, const struct run_step *s)
 {
+	const char *cgtmpfs = NULL; /* binds below a fresh cgroup tmpfs have nothing to unmount */
 	/* Our copy must not send its unmounts back to the template (a shared root would). */
 	mount_or_die(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL);
 	for (int i = 0; i < t->nrefresh; i++) {
 		const struct run_refresh *r = &t->refresh[i];
 		switch (r->op) {
 		case 'p':
-			fresh_proc(r->target, r->flags);
+			fresh_proc(r->source, r->target, r->flags);
 			break;
 		case 'r':
 			rdonly(r->target);
@@ -134,7 +137,7 @@ void run_refresh_mounts(const struct launch_template *t, const struct run_step *
 			break;
 		case 'f':
 			unmount_old(r->target);
-			mount_or_die(r->fstype, r->target, r->fstype, r->flags, r->data);
+			mount_or_die(r->source, r->target, r->fstype, r->flags, r->data);
 			break;
 		case 'c': {
 			/* The container's own cgroup dir, cloned by the supervisor in the host's mount
@@ -142,12 +145,30 @@ void run_refresh_mounts(const struct launch_template *t, const struct run_step *
 			int k = cg_index(t, r->cgkey);
 			if (k < 0 || s->cgfd[k] < 0)
 				die("bind the container's cgroup at", r->target, ENOENT);
-			unmount_old(r->target);
+			size_t n = cgtmpfs ? strlen(cgtmpfs) : 0;
+			if (cgtmpfs && strncmp(r->target, cgtmpfs, n) == 0 && r->target[n] == '/') {
+				if (mkdir(r->target, 0755) < 0 && errno != EEXIST)
+					die("create", r->target, errno);
+			} else {
+				unmount_old(r->target);
+			}
 			if (syscall(SYS_move_mount, s->cgfd[k], "", AT_FDCWD, r->target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
 				die("bind the container's cgroup at", r->target, errno);
 			bind_remount(r->target, r->flags);
 			break;
 		}
+		case 'T': /* CgroupMount (v1): the tmpfs that holds one bind per hierarchy */
+			unmount_old(r->target);
+			mount_or_die("tmpfs", r->target, "tmpfs", r->flags, "mode=755");
+			cgtmpfs = r->target;
+			break;
+		case 'L':
+			if (symlink(r->data, r->target) < 0 && errno != EEXIST)
+				die("symlink", r->target, errno);
+			break;
+		case 'R':
+			bind_remount(r->target, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+			break;
 		}
 	}
 }

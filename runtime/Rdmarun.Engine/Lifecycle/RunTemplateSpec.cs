@@ -89,9 +89,12 @@ public static class RunTemplateSpec
             var dest = Dest(m);
             var opts = MountOptions.Parse(m.Options);
             string hexFlags = ((ulong)opts.Flags).ToString("x", CultureInfo.InvariantCulture);
-            if (m.Type == "proc") lines.Add(("procfs", $"{hexFlags} {dest}"));
+            // The source names the mount in /proc/self/mountinfo, as the full path's (Source ?? type).
+            var source = string.IsNullOrEmpty(m.Source) ? m.Type! : m.Source;
+            if (source.Contains(' ')) throw new RuntimeError($"run template: mount source {source} contains a space");
+            if (m.Type == "proc") lines.Add(("procfs", $"{hexFlags} {source} {dest}"));
             else if (m.Type is "cgroup" or "cgroup2") lines.AddRange(CgroupLines(opts, dest, cgroupPaths, pureV2));
-            else lines.Add(("fresh", $"{m.Type} {hexFlags} {(opts.Data.Length == 0 ? "-" : opts.Data)} {dest}"));
+            else lines.Add(("fresh", $"{m.Type} {source} {hexFlags} {(opts.Data.Length == 0 ? "-" : opts.Data)} {dest}"));
             refreshed.Add(dest);
         }
         // As RootfsFinalize: read-only paths, then masked ones; only those under a fresh mount need doing again.
@@ -119,14 +122,24 @@ public static class RunTemplateSpec
             if (paths.ContainsKey("")) yield return ("cgbind", $"{hex} - {dest}");
             yield break;
         }
+        // v1 / hybrid: a new tmpfs in place of the template's (one unmount for all its binds: each
+        // unmount waits for an RCU grace period), then the container's own dir per hierarchy.
+        const ulong tmpfsFlags = (ulong)(LibcConst.MS_NOSUID | LibcConst.MS_NODEV | LibcConst.MS_NOEXEC);
+        var root = dest.TrimEnd('/');
+        yield return ("cgtmpfs", $"{tmpfsFlags.ToString("x", CultureInfo.InvariantCulture)} {root}");
         var done = new HashSet<string>();
         foreach (var (key, hostPath) in paths.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
             if (!hostPath.StartsWith("/sys/fs/cgroup/", StringComparison.Ordinal)) continue;
             var hierarchy = hostPath["/sys/fs/cgroup/".Length..].Split('/')[0];
             if (!done.Add(hierarchy)) continue;
-            yield return ("cgbind", $"{hex} {(key.Length == 0 ? "-" : key)} {dest.TrimEnd('/')}/{hierarchy}");
+            yield return ("cgbind", $"{hex} {(key.Length == 0 ? "-" : key)} {root}/{hierarchy}");
+            // cpu,cpuacct is also reachable as cpu and cpuacct (CgroupMount: runc's symlinks).
+            if (hierarchy.Contains(','))
+                foreach (var alias in hierarchy.Split(','))
+                    yield return ("cglink", $"{hierarchy} {root}/{alias}");
         }
+        if ((opts.Flags & LibcConst.MS_RDONLY) != 0) yield return ("cgro", root);
     }
 
     /// <summary>Mounts a container gets its own instance of; /dev keeps the template's (its device nodes).</summary>
