@@ -160,11 +160,15 @@ case_rdma_request_reaches_runtime() {
 # own cgroup under the template's (root), and nothing left after the job. As root and rootless.
 case_warm_steps() {
   [ "$runtime" = rdmarun ] || return 77
+  # An unprivileged template guard cannot leave the step's cgroup: proctrack/cgroup ends it with the
+  # step that published it, so every rootless step takes the full path there (RUN_TEMPLATE.md).
+  if [ "$user" != root ] && scontrol show config 2>/dev/null | grep -q '^ProctrackType *= *proctrack/cgroup'; then return 77; fi
   local out rc root=$SLURM_LAB_STATE/$user
-  # Step 0 publishes (or finds) the template; step 1 must start from it: it marks the template used
-  # (its `inuse` file's mtime, RUN_TEMPLATE.md) between the two stamps the job writes.
+  # Step 0 publishes (or finds) the template; step 1 must start from one that existed before it: it
+  # marks it used (its `inuse` file's mtime, RUN_TEMPLATE.md) between the two stamps the job writes.
   out=$(as_user "$user" timeout 60 salloc -n1 -Q sh -c "
     srun --container='$bundle' sh -c 'echo first \$SLURM_STEP_ID'
+    ls -d '$root'/.launch/*/ > '$work/templates-before' 2>/dev/null
     touch '$work/before'; sleep 0.05
     srun --container='$bundle' sh -c 'echo second \$SLURM_STEP_ID pid \$\$ job \$SLURM_JOB_ID; cat /proc/self/cgroup'
     sleep 0.05; touch '$work/after'" 2>&1)
@@ -175,13 +179,12 @@ case_warm_steps() {
   line=$(grep '^second ' <<<"$out")
   job=$(awk '{print $6}' <<<"$line")
   [ "$line" = "second 1 pid 1 job $job" ] && [ -n "$job" ] || { echo "second step: '$line', want 'second 1 pid 1 job J': $out"; return 1; }
-  local t used=""
-  for t in "$root"/.launch/*/template; do
-    grep -qx 'kind run' "$t" 2>/dev/null || continue
-    local inuse=${t%/template}/inuse
-    [ "$inuse" -nt "$work/before" ] && [ "$work/after" -nt "$inuse" ] && used=$inuse
-  done
-  [ -n "$used" ] || { echo "the second step did not start from a run template in $root/.launch: $(ls -la "$root"/.launch 2>&1)"; return 1; }
+  local d used=""
+  while read -r d; do
+    grep -qx 'kind run' "$d/template" 2>/dev/null || continue
+    [ "$d/inuse" -nt "$work/before" ] && [ "$work/after" -nt "$d/inuse" ] && used=$d
+  done < "$work/templates-before"
+  [ -n "$used" ] || { echo "the second step did not start from a run template published before it ($(cat "$work/templates-before" 2>/dev/null)): $out"; return 1; }
   local id
   id=$(cid "$job" 1)
   # As root the container's cgroup is a child of the template's.
