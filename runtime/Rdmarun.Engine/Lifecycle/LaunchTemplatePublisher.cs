@@ -36,7 +36,7 @@ public static class LaunchTemplatePublisher
         try { Publish(r, created); }
         catch (Exception e)
         {
-            r.Warn($"{r.Kind} {r.Template.Key}: not published (the container runs normally): {e.Message}");
+            r.Warn($"{r.Kind} {r.Template.Key}: not published (the {(r.IsRun ? "container" : "rank")} runs normally): {e.Message}");
         }
     }
 
