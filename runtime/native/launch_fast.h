@@ -94,6 +94,8 @@ struct run_step {
 	int cgfd[32]; /* O_PATH fds of the container's own cgroup dirs, by template cgroup line */
 };
 void run_refresh_mounts(const struct launch_template *t, const struct run_step *s);
+/* The container's own /dev tmpfs with the template's nodes, links and mounts (run_dev.c). */
+void run_fresh_dev(void);
 
 /* Tries the fast path; returns only when .NET must do the launch (launch_fast.c). */
 void rdmarun_launch_fast(int argc, char **argv, char **envp);

@@ -123,6 +123,7 @@ void run_refresh_mounts(const struct launch_template *t, const struct run_step *
 	const char *cgtmpfs = NULL; /* binds below a fresh cgroup tmpfs have nothing to unmount */
 	/* Our copy must not send its unmounts back to the template (a shared root would). */
 	mount_or_die(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL);
+	run_fresh_dev(); /* first: the mounts below /dev are replaced below, and mask binds /dev/null */
 	for (int i = 0; i < t->nrefresh; i++) {
 		const struct run_refresh *r = &t->refresh[i];
 		switch (r->op) {

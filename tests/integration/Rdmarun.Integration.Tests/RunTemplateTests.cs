@@ -193,6 +193,41 @@ public class RunTemplateTests
         finally { Cleanup(b, ids); }
     }
 
+    /// <summary>
+    /// /dev (the spec's tmpfs with the device nodes) is each container's own, as on the full path: what one
+    /// warm container writes or removes there is not seen by the next, and every one sees what the first did.
+    /// </summary>
+    [Fact]
+    public void A_warm_containers_dev_is_its_own()
+    {
+        using var b = new Bundle();
+        const string show = "stat -c '%n %F %t %T %a %u %g' /dev/* /dev/*/*; " +
+            "while read id parent dev root target opts rest; do case $target in /dev*) echo \"$target $opts ${rest#*- }\";; esac; done </proc/self/mountinfo; " +
+            "echo x >/dev/null && echo devnull=ok";
+        var launchDir = LaunchDir(b);
+        string[] ids = [b.NewId(), b.NewId(), b.NewId()];
+        try
+        {
+            Step(b, show, "PATH=/bin");
+            var full = Run(b, ids[0]);
+            Assert.True(full.ExitCode == 0 && full.Stdout.Contains("devnull=ok") && full.Stdout.Contains("/dev/null character special file 1 3"), full.ToString());
+            var key = Assert.Single(Keys(launchDir));
+
+            Step(b, ShowCgroups + show + "; rm /dev/null && mkdir /dev/left-dir && touch /dev/left-file /dev/left-dir/f && ln -s /x /dev/left-link", "PATH=/bin");
+            var first = Run(b, ids[1]);
+            Assert.True(first.ExitCode == 0, first.ToString());
+            AssertWarm(first, key, ids[1]);
+            Step(b, ShowCgroups + show, "PATH=/bin");
+            var next = Run(b, ids[2]);
+            Assert.True(next.ExitCode == 0, next.ToString());
+            AssertWarm(next, key, ids[2]);
+            var shown = full.Stdout.Split('\n');
+            Assert.Equal(shown, first.Stdout.Split('\n').Where(l => !l.StartsWith("cg=")));
+            Assert.Equal(shown, next.Stdout.Split('\n').Where(l => !l.StartsWith("cg=")));
+        }
+        finally { Cleanup(b, [.. ids]); }
+    }
+
     private static void AssertOwnContainer(Rdmarun.Result r, string hostname)
     {
         var lines = r.Stdout.Split('\n');
