@@ -149,7 +149,7 @@ public class LaunchTemplateTests
         {
             var r = b.Runtime.RunWith(b.Dir, Publish("0123456789abcdef"), "launch", "-b", b.Dir, "--env", "X=a\nb", "--", "echo", "ran");
             Assert.True(r.ExitCode == 0 && r.Stdout.Trim() == "ran", r.ToString());
-            Assert.Contains("not published (the container runs normally)", r.Stderr);
+            Assert.Contains("not published (the rank runs normally)", r.Stderr);
             Assert.Contains("newline", r.Stderr);
             // Only the publish lock is left, and it names the key.
             var lockFile = Assert.Single(Directory.GetFileSystemEntries(launchDir));
