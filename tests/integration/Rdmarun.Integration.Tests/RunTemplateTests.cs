@@ -228,6 +228,42 @@ public class RunTemplateTests
         finally { Cleanup(b, [.. ids]); }
     }
 
+    /// <summary>
+    /// Rootless (the template guard holds the publisher's user namespace): a later step starts warm, with its
+    /// own args, PID 1, and /dev as the full path's, nothing of the step before it.
+    /// </summary>
+    [Fact]
+    public void A_rootless_step_starts_warm_with_its_own_args_and_dev()
+    {
+        using var b = new Bundle();
+        var rootless = AsUser.Rootless(b);
+        const string show = "echo \"step=$STEP pid=$$ uid=$(id -u)\"; stat -c '%n %F %t %T %a' /dev/*; echo x >/dev/null && echo devnull=ok";
+        var launchDir = LaunchDir(b);
+        string[] ids = [b.NewId(), b.NewId(), b.NewId()];
+        Rdmarun.Result RunAs(string id) => rootless.RunWith(b.Dir, null, "--warm-run", "run", "-b", b.Dir, id);
+        try
+        {
+            Step(b, show, "PATH=/bin", "STEP=one");
+            var full = RunAs(ids[0]);
+            Assert.True(full.ExitCode == 0 && full.Stdout.Contains("step=one pid=1 uid=0") && full.Stdout.Contains("devnull=ok"), full.ToString());
+            var key = Assert.Single(Keys(launchDir));
+            var inuse = Path.Combine(launchDir, key, "inuse");
+
+            Step(b, show + "; rm -f /dev/left; touch /dev/left", "PATH=/bin", "STEP=two");
+            var lastUse = File.GetLastWriteTimeUtc(inuse);
+            var two = RunAs(ids[1]);
+            Assert.True(two.ExitCode == 0, two.ToString());
+            Assert.NotEqual(lastUse, File.GetLastWriteTimeUtc(inuse)); // started from the template
+            Step(b, show, "PATH=/bin", "STEP=three");
+            var three = RunAs(ids[2]);
+            Assert.True(three.ExitCode == 0, three.ToString());
+            foreach (var (r, step) in new[] { (two, "two"), (three, "three") })
+                Assert.Equal(full.Stdout.Replace("step=one", "step=" + step), r.Stdout);
+            Assert.Single(Keys(launchDir));
+        }
+        finally { Cleanup(b, [.. ids]); }
+    }
+
     private static void AssertOwnContainer(Rdmarun.Result r, string hostname)
     {
         var lines = r.Stdout.Split('\n');
