@@ -61,7 +61,9 @@ public sealed class ArgParser
         {
             var a = args[i];
             var name = a.TrimStart('-').Split('=')[0];
-            if (a.Length < 2 || a[0] != '-' || !_flags.TryGetValue(name, out var f)) { rest.Add(a); continue; }
+            if (a.Length < 2 || a[0] != '-') { rest.Add(a); continue; }
+            // As runc: a misspelt flag after the id (`run ID --detatch`) is an error, not an ignored word.
+            if (!_flags.TryGetValue(name, out var f)) throw new Engine.RuntimeError($"flag provided but not defined: -{name}");
             flags.Add(a);
             if (!f.TakesValue || a.Contains('=')) continue;
             // Moved in front of the id, a value flag left without its value would take the id as it.

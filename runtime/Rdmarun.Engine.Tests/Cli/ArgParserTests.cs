@@ -73,10 +73,13 @@ public class ArgParserTests
         Assert.Equal("flag needs an argument: -b", e.Message);
     }
 
-    [Fact]
-    public void An_unknown_flag_before_the_id_is_an_error()
+    [Theory]
+    [InlineData("detatch", "run", "id", "--detatch")]
+    [InlineData("bogus", "run", "--bogus", "id")]
+    [InlineData("x", "run", "id", "-x=1")]
+    public void An_unknown_flag_before_or_after_the_id_is_an_error(string name, params string[] args)
     {
-        var e = Assert.Throws<RuntimeError>(() => Run().Parse(["run", "--bogus", "id"], 1, reorder: true));
-        Assert.Equal("flag provided but not defined: -bogus", e.Message);
+        var e = Assert.Throws<RuntimeError>(() => Run().Parse(args, 1, reorder: true));
+        Assert.Equal($"flag provided but not defined: -{name}", e.Message);
     }
 }
