@@ -311,7 +311,8 @@ static int open_template(const char *root, const char *key, int want_run, struct
 			 int *dfd)
 {
 	char dir[4200];
-	snprintf(dir, sizeof dir, "%s/.launch/%s", root, key);
+	if (snprintf(dir, sizeof dir, "%s/.launch/%s", root, key) >= (int)sizeof dir)
+		return -1;
 	*dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (*dfd < 0)
 		return -1;
@@ -350,14 +351,30 @@ static void close_all(int a, int b, int c)
 		close(c);
 }
 
+/* path made absolute against the cwd. */
+static int absolute(const char *path, char *out, size_t len)
+{
+	char cwd[4096];
+	if (path[0] == '/')
+		return snprintf(out, len, "%s", path) < (int)len ? 0 : -1;
+	if (!getcwd(cwd, sizeof cwd))
+		return -1;
+	return snprintf(out, len, "%s/%s", cwd, path) < (int)len ? 0 : -1;
+}
+
 static int run(struct fast_call *call)
 {
 	const struct launch_args *a = call->a;
 	const char *key = call->key;
+	/* The guard runs `delete --force` from / (template_guard.c): a relative --root or --rdma-policy
+	 * would name other paths there, and a SIGKILLed supervisor's container would be left. */
+	char root[4200], policy[4200];
+	if (absolute(a->root, root, sizeof root) < 0 || absolute(a->policy, policy, sizeof policy) < 0)
+		return -1;
 	call->rootless = geteuid() != 0; /* before joining a user namespace, where we are its root */
 	struct launch_template *t = calloc(1, sizeof *t);
 	int inuse = -1, mntfd = -1, dfd = -1;
-	if (!t || open_template(a->root, key, call->config != NULL, t, &inuse, &mntfd, &dfd) < 0) {
+	if (!t || open_template(root, key, call->config != NULL, t, &inuse, &mntfd, &dfd) < 0) {
 		close_all(inuse, mntfd, dfd);
 		return -1;
 	}
@@ -388,7 +405,10 @@ static int run(struct fast_call *call)
 		snprintf(id, sizeof id, "launch-%d-%02x%02x%02x", getpid(), rnd[0], rnd[1], rnd[2]);
 		snprintf(launcher, sizeof launcher, "%d:%llu", getpid(), launch_proc_starttime(getpid()));
 	}
-	snprintf(statedir, sizeof statedir, "%s/%s", a->root, id);
+	if (snprintf(statedir, sizeof statedir, "%s/%s", root, id) >= (int)sizeof statedir) {
+		close_all(inuse, mntfd, dfd);
+		return -1;
+	}
 
 	char *cgdirs[32] = {0}, *cgprocs[32] = {0};
 	int ok = 1;
@@ -414,7 +434,7 @@ static int run(struct fast_call *call)
 		step.config = call->config;
 		ok = clone_cgroup_trees(t, cgdirs, &step) == 0;
 	}
-	int guardfd = ok ? register_with_guard(dfd, a->root, a->policy, id, statedir) : -1;
+	int guardfd = ok ? register_with_guard(dfd, root, policy, id, statedir) : -1;
 	int userfd = -1;
 	if (guardfd >= 0 && t->userns) {
 		/* Rootless: into the template's user namespace first, so the namespaces we create below

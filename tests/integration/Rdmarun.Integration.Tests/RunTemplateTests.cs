@@ -14,8 +14,8 @@ namespace Rdmarun.Integration.Tests;
 public class RunTemplateTests
 {
     /// <summary>`rdmarun --root R --warm-run run -b DIR ID` from <paramref name="cwd"/> (default: the bundle).</summary>
-    private static Rdmarun.Result Run(Bundle b, string id, IDictionary<string, string>? env = null, string? cwd = null) =>
-        b.Runtime.RunWith(cwd ?? b.Dir, env, "--warm-run", "run", "-b", b.Dir, id);
+    private static Rdmarun.Result Run(Bundle b, string id, IDictionary<string, string>? env = null, string? cwd = null, Rdmarun? rt = null) =>
+        (rt ?? b.Runtime).RunWith(cwd ?? b.Dir, env, "--warm-run", "run", "-b", b.Dir, id);
 
     /// <summary>The step's config: `sh -c SCRIPT` with <paramref name="env"/>; nothing else changes.</summary>
     private static void Step(Bundle b, string script, params string[] env)
@@ -303,10 +303,10 @@ public class RunTemplateTests
     private static string Fstype(string[] mountinfo) => mountinfo[Array.IndexOf(mountinfo, "-") + 1];
 
     /// <summary>`rdmarun --root R --warm-run run ID` in the background, from the bundle dir (no -b), output discarded.</summary>
-    private static Process Start(Bundle b, string id)
+    private static Process Start(Bundle b, string id, string? root = null)
     {
         var psi = new ProcessStartInfo("/bin/sh") { WorkingDirectory = b.Dir };
-        foreach (var a in new[] { "-c", "exec \"$0\" \"$@\" </dev/null >/dev/null 2>&1", b.Runtime.Exe, "--root", b.Runtime.Root, "--warm-run", "run", id })
+        foreach (var a in new[] { "-c", "exec \"$0\" \"$@\" </dev/null >/dev/null 2>&1", b.Runtime.Exe, "--root", root ?? b.Runtime.Root, "--warm-run", "run", id })
             psi.ArgumentList.Add(a);
         return Process.Start(psi)!;
     }
@@ -339,10 +339,10 @@ public class RunTemplateTests
     }
 
     /// <summary>Publishes a template for `sleep 30` (a first run of `true` with the same config otherwise).</summary>
-    private static string PublishSleeper(Bundle b, string id)
+    private static string PublishSleeper(Bundle b, string id, Rdmarun? rt = null)
     {
         Step(b, "true", "PATH=/bin");
-        var r = Run(b, id);
+        var r = Run(b, id, rt: rt);
         Assert.True(r.ExitCode == 0, r.ToString());
         Step(b, "exec sleep 30", "PATH=/bin");
         return Assert.Single(Keys(LaunchDir(b)));
@@ -485,16 +485,22 @@ public class RunTemplateTests
         finally { Cleanup(b, [.. ids]); }
     }
 
-    /// <summary>A SIGKILLed `run` cannot clean up: the template's guard deletes its container.</summary>
-    [Fact]
-    public void The_guard_deletes_the_container_of_a_SIGKILLed_warm_run()
+    /// <summary>
+    /// A SIGKILLed `run` cannot clean up: the template's guard deletes its container, also when --root is
+    /// relative to the caller's cwd (the guard runs from /).
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_guard_deletes_the_container_of_a_SIGKILLed_warm_run(bool relativeRoot)
     {
         using var b = new Bundle();
+        var rt = relativeRoot ? new Rdmarun(Path.GetRelativePath(b.Dir, b.Runtime.Root)) : b.Runtime;
         string publisher = b.NewId(), orphan = b.NewId(), next = b.NewId();
         try
         {
-            var key = PublishSleeper(b, publisher);
-            using var run = Start(b, orphan);
+            var key = PublishSleeper(b, publisher, rt);
+            using var run = Start(b, orphan, rt.Root);
             int pid = WaitRunning(b, orphan, run);
             Assert.Contains(File.ReadAllLines($"/proc/{pid}/cgroup"), l => l.EndsWith($"/launch-template-{key}/{orphan}"));
             run.Kill(); // SIGKILL to rdmarun itself (sh exec'd it)
@@ -508,7 +514,7 @@ public class RunTemplateTests
 
             // The template still serves the next run.
             Step(b, ShowCgroups, "PATH=/bin");
-            AssertWarm(Run(b, next), key, next);
+            AssertWarm(Run(b, next, rt: rt), key, next);
         }
         finally { Cleanup(b, [publisher, orphan, next], "sleep 30"); }
     }
