@@ -47,10 +47,10 @@ public class RunTemplateSpecTests
             "newns 6c020000", // pid | net | ipc | uts | mount
             "hostname runc",
             "cwd /",
-            "procfs 0 /proc",
-            "fresh devpts a newinstance,ptmxmode=0666,mode=0620,gid=5 /dev/pts", // nosuid | noexec
-            "fresh tmpfs e mode=1777,size=65536k /dev/shm", // nosuid | nodev | noexec
-            "fresh mqueue e - /dev/mqueue",
+            "procfs 0 proc /proc", // flags, source (as mountinfo names it), target
+            "fresh devpts devpts a newinstance,ptmxmode=0666,mode=0620,gid=5 /dev/pts", // nosuid | noexec
+            "fresh tmpfs shm e mode=1777,size=65536k /dev/shm", // nosuid | nodev | noexec
+            "fresh mqueue mqueue e - /dev/mqueue",
             "rdonly /proc/bus", "rdonly /proc/fs", "rdonly /proc/irq", "rdonly /proc/sys", "rdonly /proc/sysrq-trigger",
             // /sys/firmware is under sysfs, which stays the template's: masked there once
             "mask /proc/acpi", "mask /proc/asound", "mask /proc/kcore", "mask /proc/keys", "mask /proc/latency_stats",
@@ -97,7 +97,7 @@ public class RunTemplateSpecTests
         var spec = Default();
         spec.Mounts!.Add(new Mount { Destination = "/tmp/", Type = "tmpfs", Source = "tmpfs", Options = ["nosuid", "nodev"] });
         var lines = Text(spec, HybridPaths, pureV2: false);
-        Assert.Contains("fresh tmpfs 6 - /tmp", lines);
+        Assert.Contains("fresh tmpfs tmpfs 6 - /tmp", lines);
         Assert.DoesNotContain(lines, l => l.EndsWith(" /dev"));
     }
 
