@@ -200,6 +200,10 @@ static void remove_cgroups(char **dirs, int n)
 static int inherit_cpuset(const char *parent, const char *child)
 {
 	const char *files[] = {"cpuset.cpus", "cpuset.mems"};
+	char v2[4400];
+	snprintf(v2, sizeof v2, "%s/cgroup.controllers", parent);
+	if (access(v2, F_OK) == 0)
+		return 0; /* cgroup v2: a child uses its parent's cpus and mems (and has no cpuset files unless enabled) */
 	for (int i = 0; i < 2; i++) {
 		char from[4400], to[4400], buf[4096];
 		snprintf(from, sizeof from, "%s/%s", parent, files[i]);
@@ -430,6 +434,8 @@ static int run(struct fast_call *call)
 	int have_dir = ok && mkdir(statedir, 0711) == 0;
 	ok = have_dir && copy_config(dfd, cfg) == 0;
 	static struct run_step step;
+	for (int i = 0; i < 32; i++)
+		step.cgfd[i] = -1; /* none yet: close_cgroup_trees below must not close fd 0 (stdin of the full path) */
 	if (ok && call->config) {
 		step.config = call->config;
 		ok = clone_cgroup_trees(t, cgdirs, &step) == 0;
