@@ -67,6 +67,20 @@ static int valid_id(const char *id)
 	return 1;
 }
 
+/* -b B, --bundle B, --bundle=B at argv[*i]: 1 (read, *i past it), 0 (not it), -1 (no value). */
+static int bundle_flag(int argc, char **argv, int *i, struct launch_args *a)
+{
+	const char *w = argv[*i];
+	if (value_of(w, "--bundle", &a->bundle))
+		return 1;
+	if (strcmp(w, "-b") != 0 && strcmp(w, "--bundle") != 0)
+		return 0;
+	if (*i + 1 >= argc)
+		return -1;
+	a->bundle = argv[++*i];
+	return 1;
+}
+
 int run_parse_args(int argc, char **argv, struct launch_args *a)
 {
 	int i = parse_globals(argc, argv, a);
@@ -76,14 +90,11 @@ int run_parse_args(int argc, char **argv, struct launch_args *a)
 	 * --pid-file, --keep ... are .NET's. */
 	for (i++; i < argc; i++) {
 		const char *w = argv[i];
-		if (value_of(w, "--bundle", &a->bundle))
+		int b = bundle_flag(argc, argv, &i, a);
+		if (b < 0)
+			return -1;
+		if (b)
 			continue;
-		if (strcmp(w, "-b") == 0 || strcmp(w, "--bundle") == 0) {
-			if (i + 1 >= argc)
-				return -1;
-			a->bundle = argv[++i];
-			continue;
-		}
 		if (w[0] == '-' || a->id || !valid_id(w))
 			return -1;
 		a->id = w;
@@ -102,14 +113,11 @@ int launch_parse_args(int argc, char **argv, struct launch_args *a)
 		const char *w = argv[i];
 		if (strcmp(w, "--") == 0)
 			break;
-		if (value_of(w, "--bundle", &a->bundle))
+		int b = bundle_flag(argc, argv, &i, a);
+		if (b < 0)
+			return -1;
+		if (b)
 			continue;
-		if (strcmp(w, "-b") == 0 || strcmp(w, "--bundle") == 0) {
-			if (i + 1 >= argc)
-				return -1;
-			a->bundle = argv[++i];
-			continue;
-		}
 		/* Flags taking a value: skip it, so a value that reads "--" is not the separator. */
 		if (strcmp(w, "-e") == 0 || strcmp(w, "--env") == 0 || strcmp(w, "--pass-env") == 0 ||
 		    strcmp(w, "--bind") == 0 || strcmp(w, "--pid-ns") == 0) {

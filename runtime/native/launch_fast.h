@@ -83,6 +83,20 @@ int launch_template_parse(char *text, struct launch_template *t);
 /* /proc/<pid>/stat field 22, 0 when the process is gone. */
 unsigned long long launch_proc_starttime(int pid);
 
+/* The new mount API's constants (glibc 2.36 headers lack some) and the error exit of a warm
+ * run's container set-up (run_mounts.c, run_dev.c). */
+#ifndef OPEN_TREE_CLONE
+#define OPEN_TREE_CLONE 1
+#endif
+#ifndef MOVE_MOUNT_F_EMPTY_PATH
+#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#endif
+#define FSOPEN_CLOEXEC_ 0x1
+#define FSCONFIG_SET_STRING_ 1
+#define FSCONFIG_CMD_CREATE_ 6
+#define FSMOUNT_CLOEXEC_ 0x1
+void run_die(const char *what, const char *path, int err) __attribute__((noreturn));
+
 struct run_step;
 /* Runs the rank in the template's namespace: never returns (launch_rank.c). */
 void launch_exec_rank(const struct launch_template *t, int mntfd, char **cgprocs, int ncg,

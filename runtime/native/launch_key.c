@@ -43,6 +43,18 @@ static uint64_t mix_stat(uint64_t h, const char *path)
 	return mix(h, f, sizeof f);
 }
 
+/* Who asks: uid, gid and supplementary groups (a template serves only the same caller). */
+static uint64_t mix_ids(uint64_t h)
+{
+	unsigned ids[2] = {getuid(), getgid()};
+	h = mix(h, ids, sizeof ids);
+	gid_t groups[256];
+	int n = getgroups(256, groups);
+	if (n > 0)
+		h = mix(h, groups, (size_t)n * sizeof groups[0]);
+	return h;
+}
+
 void launch_key(char **argv, char **envp, const struct launch_args *a, char out[17])
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
@@ -51,12 +63,7 @@ void launch_key(char **argv, char **envp, const struct launch_args *a, char out[
 		h = mix_str(h, argv[i]);
 	char cwd[4096];
 	h = mix_str(h, getcwd(cwd, sizeof cwd) ? cwd : "");
-	unsigned ids[2] = {getuid(), getgid()};
-	h = mix(h, ids, sizeof ids);
-	gid_t groups[256];
-	int n = getgroups(256, groups);
-	if (n > 0)
-		h = mix(h, groups, (size_t)n * sizeof groups[0]);
+	h = mix_ids(h);
 	char config[4096];
 	snprintf(config, sizeof config, "%s/config.json", a->bundle);
 	h = mix_stat(h, config);
@@ -81,12 +88,7 @@ void run_key(char **argv, char **envp, const struct launch_args *a, const struct
 	h = mix_str(h, "rdmarun-run-template-1");
 	for (int i = 1; i < a->verb; i++)
 		h = mix_str(h, argv[i]);
-	unsigned ids[2] = {getuid(), getgid()};
-	h = mix(h, ids, sizeof ids);
-	gid_t groups[256];
-	int n = getgroups(256, groups);
-	if (n > 0)
-		h = mix(h, groups, (size_t)n * sizeof groups[0]);
+	h = mix_ids(h);
 	h = mix(h, &c->hash, sizeof c->hash);
 	if (c->relative_root)
 		h = mix_str(h, bundle_abs);

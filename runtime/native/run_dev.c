@@ -25,22 +25,8 @@
 
 #include "launch_fast.h"
 
-#ifndef OPEN_TREE_CLONE
-#define OPEN_TREE_CLONE 1
-#endif
-#ifndef MOVE_MOUNT_F_EMPTY_PATH
-#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
-#endif
-#define FSOPEN_CLOEXEC_ 0x1
-#define FSCONFIG_SET_STRING_ 1
-#define FSCONFIG_CMD_CREATE_ 6
-#define FSMOUNT_CLOEXEC_ 0x1
 
-static void __attribute__((noreturn)) die(const char *what, const char *path, int err)
-{
-	dprintf(2, "ERRO[0000] run: %s %s: %s\n", what, path, strerror(err));
-	_exit(1);
-}
+#define die run_die
 
 static int mount_root(int dfd, const char *name)
 {

@@ -21,19 +21,14 @@
 
 #include "launch_fast.h"
 
-#ifndef MOVE_MOUNT_F_EMPTY_PATH
-#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
-#endif
-#define FSOPEN_CLOEXEC_ 0x1
-#define FSCONFIG_SET_STRING_ 1
-#define FSCONFIG_CMD_CREATE_ 6
-#define FSMOUNT_CLOEXEC_ 0x1
 
-static void __attribute__((noreturn)) die(const char *what, const char *path, int err)
+void run_die(const char *what, const char *path, int err)
 {
 	dprintf(2, "ERRO[0000] run: %s %s: %s\n", what, path, strerror(err));
 	_exit(1);
 }
+
+#define die run_die
 
 static void mount_or_die(const char *src, const char *target, const char *fstype, unsigned long flags, const char *data)
 {
