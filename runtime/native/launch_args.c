@@ -30,24 +30,36 @@ static int parse_globals(int argc, char **argv, struct launch_args *a)
 	a->prog = -1;
 	a->id = NULL;
 	a->warm = 0;
+	a->root_given = 0;
+	a->logs = 0;
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *w = argv[i];
-		if (value_of(w, "--root", &a->root) || value_of(w, "--rdma-policy", &a->policy) ||
-		    value_of(w, "--log", &w) || value_of(w, "--log-format", &w) || strcmp(w, "--debug") == 0)
+		if (value_of(w, "--root", &a->root)) {
+			a->root_given = 1;
 			continue;
+		}
+		if (value_of(w, "--rdma-policy", &a->policy))
+			continue;
+		if (value_of(w, "--log", &w) || value_of(w, "--log-format", &w) || strcmp(w, "--debug") == 0) {
+			a->logs = 1;
+			continue;
+		}
 		if (strcmp(w, "--warm-run") == 0) {
 			a->warm = 1;
 			continue;
 		}
 		if (i + 1 >= argc)
 			return -1;
-		if (strcmp(w, "--root") == 0)
+		if (strcmp(w, "--root") == 0) {
 			a->root = argv[++i];
-		else if (strcmp(w, "--rdma-policy") == 0)
+			a->root_given = 1;
+		} else if (strcmp(w, "--rdma-policy") == 0)
 			a->policy = argv[++i];
-		else if (strcmp(w, "--log") == 0 || strcmp(w, "--log-format") == 0)
+		else if (strcmp(w, "--log") == 0 || strcmp(w, "--log-format") == 0) {
 			i++;
+			a->logs = 1;
+		}
 		else
 			return -1; /* --systemd-cgroup, --rootless, --help, ...: .NET */
 	}
@@ -79,6 +91,17 @@ static int bundle_flag(int argc, char **argv, int *i, struct launch_args *a)
 		return -1;
 	a->bundle = argv[++*i];
 	return 1;
+}
+
+int state_parse_args(int argc, char **argv, struct launch_args *a)
+{
+	int i = parse_globals(argc, argv, a);
+	if (i < 0 || strcmp(argv[i], "state") != 0 || a->logs || i + 2 != argc)
+		return -1; /* exactly `state ID`: flags, --help and extra words are .NET's */
+	if (argv[i + 1][0] == '-' || !valid_id(argv[i + 1]))
+		return -1;
+	a->id = argv[i + 1];
+	return 0;
 }
 
 int run_parse_args(int argc, char **argv, struct launch_args *a)

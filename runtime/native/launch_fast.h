@@ -21,7 +21,15 @@ struct launch_args {
 	int verb;            /* index of the verb */
 	const char *id;      /* run: the container id */
 	int warm;            /* --warm-run */
+	int root_given;      /* --root was on the command line (else .NET's default applies) */
+	int logs;            /* --log, --log-format or --debug: .NET writes the messages */
 };
+
+/* 0: `state ID` with no logging flags, which state_fast.c may answer; -1: .NET. */
+int state_parse_args(int argc, char **argv, struct launch_args *a);
+
+/* `state ID` of a container that is not there: the message and exit status 1, without .NET. */
+void rdmarun_state_fast(int argc, char **argv);
 
 /* 0: `run [-b B] ID` the warm path may serve (RUN_TEMPLATE.md); -1: .NET. */
 int run_parse_args(int argc, char **argv, struct launch_args *a);

@@ -369,6 +369,7 @@ __attribute__((constructor)) static void rdmarun_nsexec(int argc, char **argv, c
 	const char *sock = getenv(RDMARUN_INITSOCK_ENV);
 	if (!sock) {
 		/* A warm `launch` rank never starts .NET: before the prefault, which only .NET needs. */
+		rdmarun_state_fast(argc, argv);
 		rdmarun_launch_fast(argc, argv, envp);
 		rdmarun_prefault_image();
 		return; /* an ordinary CLI invocation */
