@@ -87,6 +87,26 @@ public class FailureTests
         Assert.True(DateTimeOffset.TryParse(entry["time"]!.GetValue<string>(), out _));
     }
 
+    [Theory]
+    [InlineData("state-root")]
+    [InlineData("no-such-root")]
+    public void State_of_a_missing_container_reads_the_same_from_C_and_from_dotnet(string root)
+    {
+        // `--root R state ID` without logging flags is answered before .NET starts when R/ID does not
+        // exist (runtime/native/state_fast.c: Slurm queries after every step); --debug sends the same
+        // call to .NET. A user must not be able to tell them apart: runc's exit 1, empty stdout.
+        using var b = new Bundle("true");
+        var rt = new Rdmarun(Path.Combine(b.Dir, root));
+        if (root == "state-root") Directory.CreateDirectory(rt.Root);
+        var fast = rt.Run(b.Dir, "state", "nosuch");
+        var full = rt.Run(b.Dir, "--debug", "state", "nosuch");
+        Assert.Equal(1, fast.ExitCode);
+        Assert.Equal(1, full.ExitCode);
+        Assert.Equal("", fast.Stdout);
+        Assert.Equal("ERRO[0000] container nosuch does not exist\n", fast.Stderr);
+        Assert.Equal(full.Stderr, fast.Stderr);
+    }
+
     [Fact]
     public void A_failing_prestart_hook_fails_create_and_leaves_nothing()
     {
