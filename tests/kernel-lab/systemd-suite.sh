@@ -52,7 +52,12 @@ SLICE=rdmarun-suite.slice # every container is the scope rdmarun-<id>.scope in t
 # systemd nests a dashed slice in its prefix's slice: the driver must expand it the same way.
 SLICE_DIR=rdmarun.slice/$SLICE
 ROOT=/run/rdmarun-systemd-suite
-rt() { timeout 60 "$RDMARUN" --root "$ROOT" --systemd-cgroup "$@"; }
+# Every call is bounded (-k: SIGKILL if SIGTERM is not enough): a hang becomes a FAIL line naming the case
+# rather than a lab timeout with no clue (a CI boot once sat 10 min in the first case).
+rt() { timeout -k 5 60 "$RDMARUN" --root "$ROOT" --systemd-cgroup "$@"; }
+systemctl() { timeout -k 5 30 /bin/systemctl "$@"; }
+# Where the suite is, with the guest's uptime: the last line of a run that did not finish says which case.
+begin() { echo "# $1 (uptime $(cut -d' ' -f1 /proc/uptime) s)"; }
 unit_of() { echo "rdmarun-$1.scope"; }
 scope_dir() { echo "$CG/$SLICE_DIR/$(unit_of "$1")"; }
 # prop UNIT NAME: one property as systemd reports it (systemctl show -P).
@@ -65,7 +70,7 @@ new_bundle() {
     mkdir -p "$dir/rootfs"/{bin,etc,proc,sys,dev,tmp,root} || return 1
     cp /bin/busybox "$dir/rootfs/bin/busybox" || return 1
     for a in sh cat echo sleep; do ln -s busybox "$dir/rootfs/bin/$a"; done
-    (cd "$dir" && timeout 60 "$RDMARUN" spec) || { echo "rdmarun spec failed in $dir" >&2; return 1; }
+    (cd "$dir" && timeout -k 5 60 "$RDMARUN" spec) || { echo "rdmarun spec failed in $dir" >&2; return 1; }
     local args
     args=$(jq -cn '$ARGS.positional' --args -- "$@")
     edit "$dir" ".process.terminal = false | .process.args = $args | .linux.cgroupsPath = \"$SLICE:rdmarun:$name\""
@@ -240,10 +245,10 @@ guest_main() {
         return 1
     fi
     echo "systemd: $(systemctl --version | head -n 1)"
-    case_scope_and_limits
-    case_created_then_deleted
-    case_run_exit_status
-    case_bad_path
+    begin scope-and-limits; case_scope_and_limits
+    begin created-then-deleted; case_created_then_deleted
+    begin run-exit-status; case_run_exit_status
+    begin bad-path; case_bad_path
     # Nothing of ours may be left in systemd or the tree.
     local units
     units=$(systemctl list-units --all --no-legend 'rdmarun-*.scope' 2>&1)

@@ -16,6 +16,12 @@ public static class SystemdBus
     private const string ObjectPath = "/org/freedesktop/systemd1";
     private const string Manager = "org.freedesktop.systemd1.Manager";
 
+    /// <summary>
+    /// How long one call (connect, authenticate, send, reply) may take. A bus or a systemd that never answers
+    /// would otherwise hang the verb, and its caller (containerd, slurmstepd) with it; runc gives systemd 30 s.
+    /// </summary>
+    public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
+
     /// <summary>DBUS_SYSTEM_BUS_ADDRESS, else the well-known socket.</summary>
     public static string SystemBusAddress() =>
         Environment.GetEnvironmentVariable("DBUS_SYSTEM_BUS_ADDRESS") is { Length: > 0 } a ? a : "unix:path=/run/dbus/system_bus_socket";
@@ -87,39 +93,49 @@ public static class SystemdBus
 
     /// <summary>Starts the unit and returns its job object path; D-Bus errors become <see cref="CgroupException"/>.</summary>
     /// <param name="address">The bus; null: <see cref="SystemBusAddress"/>.</param>
-    public static string StartTransientUnit(TransientUnitRequest req, string? address = null) =>
-        Call(address, $"start transient unit {req.Name}", (ref MessageWriter w) => StartTransientUnitMessage(ref w, req));
+    /// <param name="timeout">Null: <see cref="CallTimeout"/>.</param>
+    public static string StartTransientUnit(TransientUnitRequest req, string? address = null, TimeSpan? timeout = null) =>
+        Call(address, timeout, $"start transient unit {req.Name}", (ref MessageWriter w) => StartTransientUnitMessage(ref w, req));
 
-    public static string StopUnit(string unit, string? address = null) =>
-        Call(address, $"stop unit {unit}", (ref MessageWriter w) => StopUnitMessage(ref w, unit));
+    public static string StopUnit(string unit, string? address = null, TimeSpan? timeout = null) =>
+        Call(address, timeout, $"stop unit {unit}", (ref MessageWriter w) => StopUnitMessage(ref w, unit));
 
-    public static void SetUnitProperties(string unit, IReadOnlyList<UnitProperty> properties, string? address = null) =>
-        Call(address, $"set properties of unit {unit}", (ref MessageWriter w) => SetUnitPropertiesMessage(ref w, unit, properties),
+    public static void SetUnitProperties(string unit, IReadOnlyList<UnitProperty> properties, string? address = null, TimeSpan? timeout = null) =>
+        Call(address, timeout, $"set properties of unit {unit}", (ref MessageWriter w) => SetUnitPropertiesMessage(ref w, unit, properties),
             static (m, _) => "");
 
     /// <summary>Whether systemd still has the unit loaded (GetUnit answers NoSuchUnit once it is gone).</summary>
-    public static bool UnitLoaded(string unit, string? address = null)
+    public static bool UnitLoaded(string unit, string? address = null, TimeSpan? timeout = null)
     {
-        try { Call(address, $"get unit {unit}", (ref MessageWriter w) => GetUnitMessage(ref w, unit)); return true; }
+        try { Call(address, timeout, $"get unit {unit}", (ref MessageWriter w) => GetUnitMessage(ref w, unit)); return true; }
         catch (CgroupException e) when (e.Message.Contains("NoSuchUnit")) { return false; }
     }
 
-    private static string Call(string? address, string what, MessageBuilder build) =>
-        Call(address, what, build, static (Message m, object? _) => m.GetBodyReader().ReadObjectPathAsString());
+    private static string Call(string? address, TimeSpan? timeout, string what, MessageBuilder build) =>
+        Call(address, timeout, what, build, static (Message m, object? _) => m.GetBodyReader().ReadObjectPathAsString());
 
-    private static string Call(string? address, string what, MessageBuilder build, MessageValueReader<string> reader)
+    private static string Call(string? address, TimeSpan? timeout, string what, MessageBuilder build, MessageValueReader<string> reader)
     {
         address ??= SystemBusAddress();
+        var limit = timeout ?? CallTimeout;
+        // One deadline for the whole call: connect and authentication can stall as well as the reply.
+        var deadline = DateTime.UtcNow + limit;
+        TimeSpan Left() => deadline - DateTime.UtcNow is var l && l > TimeSpan.Zero ? l : TimeSpan.Zero;
         try
         {
+            // Disposing the connection (also on a timeout) closes the socket and ends its pending tasks.
             using var conn = new Connection(address);
-            conn.ConnectAsync().AsTask().GetAwaiter().GetResult();
+            conn.ConnectAsync().AsTask().WaitAsync(Left()).GetAwaiter().GetResult();
             var w = conn.GetMessageWriter();
             MessageBuffer msg;
             // CreateMessage hands the buffer over to the message; Dispose then only returns an unfinished one.
             try { msg = build(ref w); }
             finally { w.Dispose(); }
-            return conn.CallMethodAsync(msg, reader, null).GetAwaiter().GetResult();
+            return conn.CallMethodAsync(msg, reader, null).WaitAsync(Left()).GetAwaiter().GetResult();
+        }
+        catch (TimeoutException)
+        {
+            throw new CgroupException($"cgroup: systemd: {what}: no answer from the system bus at {address} within {limit.TotalSeconds:0.###} s");
         }
         catch (DBusException e)
         {
