@@ -24,6 +24,8 @@ work=$(mktemp -d /tmp/slurm-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 chmod 1777 "$work" # job users write their timings here
 for u in "${users[@]}"; do
+  # As run-slurm.sh: a job user that does not exist yet is created (a fresh machine has none).
+  [ "$u" = root ] || id "$u" >/dev/null 2>&1 || useradd -m "$u" || { echo "bench-slurm: cannot create user $u" >&2; exit 2; }
   if [ "$u" = root ]; then RDMARUN_BIN=$(command -v runc) "$repo/scripts/make-bundle.sh" "$work/b-root" true >/dev/null
   else RDMARUN_BIN=$(command -v runc) "$here/make-rootless-bundle.sh" "$work/b-$u" "$u" true >/dev/null; fi
 done
