@@ -108,7 +108,7 @@ static void namespace_paths(FILE *f, pid_t pid, unsigned long newns)
 {
 	static const struct { unsigned long flag; const char *spec, *proc; } ns[] = {
 		{CLONE_NEWPID, "pid", "pid"}, {CLONE_NEWNET, "network", "net"}, {CLONE_NEWUSER, "user", "user"}, {CLONE_NEWIPC, "ipc", "ipc"},
-		{CLONE_NEWUTS, "uts", "uts"}, {CLONE_NEWNS, "mount", "mnt"},
+		{CLONE_NEWUTS, "uts", "uts"}, {CLONE_NEWNS, "mount", "mnt"}, {CLONE_NEWCGROUP, "cgroup", "cgroup"},
 	};
 	int first = 1;
 	fprintf(f, "\"namespacePaths\":{");

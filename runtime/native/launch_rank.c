@@ -202,6 +202,10 @@ static char **run_env(char **spec)
 /* Own mount namespace (a copy of the template's) and the names: a warm run's container set-up. */
 static void run_namespaces(const struct launch_template *t, const struct run_step *step)
 {
+	/* After joining our own cgroup (launch_exec_rank does that first): the namespace is rooted
+	 * where we are when it is made. The template's `fresh` cgroup2 line then mounts it. */
+	if ((t->newns & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
+		die("create the container's cgroup namespace", errno);
 	if (unshare(CLONE_NEWNS) < 0)
 		die("create the container's mount namespace", errno);
 	run_refresh_mounts(t, step);

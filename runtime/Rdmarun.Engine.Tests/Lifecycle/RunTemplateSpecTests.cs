@@ -76,6 +76,36 @@ public class RunTemplateSpecTests
         Assert.Equal(["cgbind 20000f - /sys/fs/cgroup"], lines.Where(l => l.StartsWith("cgbind ")));
     }
 
+    /// <summary>What `rdmarun spec` (and `runc spec`) write on a cgroup v2 host: a cgroup namespace of the container's own.</summary>
+    private static Spec V2Default()
+    {
+        var spec = SpecDefaults.Create(rootless: false, cgroup2: true, hostUid: 0, hostGid: 0);
+        spec.Process!.Terminal = false;
+        return spec;
+    }
+
+    [Fact]
+    public void A_cgroup_namespace_is_served_on_a_pure_v2_host_only_and_not_rootless()
+    {
+        var spec = V2Default();
+        Assert.Contains(spec.Linux!.Namespaces!, n => n.Type == LinuxNamespaceType.Cgroup);
+        Assert.Null(RunTemplateSpec.Reason(spec, systemdCgroup: false, rootless: false, pureV2: true));
+        Assert.Equal("the spec has a cgroup namespace of its own (served on cgroup v2 hosts only)",
+            RunTemplateSpec.Reason(spec, systemdCgroup: false, rootless: false, pureV2: false));
+        spec.Linux.Namespaces!.Add(new LinuxNamespace { Type = "user" });
+        Assert.Equal("the spec has a cgroup namespace of its own (not served rootless)",
+            RunTemplateSpec.Reason(spec, systemdCgroup: false, rootless: true, pureV2: true));
+    }
+
+    [Fact]
+    public void With_a_cgroup_namespace_the_container_mounts_a_fresh_cgroup2_in_it()
+    {
+        var lines = Text(V2Default(), new() { [""] = "/sys/fs/cgroup/launch-template-k" }, pureV2: true);
+        Assert.Contains("newns 6e020000", lines); // pid | net | ipc | uts | cgroup | mount
+        // As CgroupMount with a cgroup namespace: nosuid | nodev | noexec | relatime | ro, no bind of the dir
+        Assert.Equal(["fresh cgroup2 cgroup2 20000f - /sys/fs/cgroup"], lines.Where(l => l.Contains("/sys/fs/cgroup")));
+    }
+
     [Fact]
     public void Without_a_pid_namespace_proc_and_its_paths_stay_the_templates()
     {
@@ -112,7 +142,7 @@ public class RunTemplateSpecTests
     public static TheoryData<string, string> Refused() => new()
     {
         { "user namespace", "the spec has a user namespace of its own" },
-        { "cgroup namespace", "the spec has a cgroup namespace of its own" },
+        { "cgroup namespace", "the spec has a cgroup namespace of its own (served on cgroup v2 hosts only)" },
         { "time namespace", "the spec has a time namespace of its own" },
         { "joined network namespace", "the spec joins the network namespace /proc/1/ns/net" },
         { "no mount namespace", "the spec has no mount namespace of its own" },

@@ -26,7 +26,7 @@ public static class LaunchTemplatePublisher
         public string Kind => IsRun ? "run template" : "launch template";
 
         public string? Reason(Spec effective) => Options is null
-            ? RunTemplateSpec.Reason(effective, Global.SystemdCgroup, rootless: Libc.geteuid() != 0)
+            ? RunTemplateSpec.Reason(effective, Global.SystemdCgroup, rootless: Libc.geteuid() != 0, pureV2: File.Exists("/sys/fs/cgroup/cgroup.controllers"))
             : LaunchTemplateEligibility.Reason(effective, Options, Global.SystemdCgroup);
     }
 

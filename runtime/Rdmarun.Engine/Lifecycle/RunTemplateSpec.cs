@@ -8,7 +8,7 @@ namespace Rdmarun.Engine.Lifecycle;
 
 /// <summary>
 /// Which `run` specs may become a run template (RUN_TEMPLATE.md), and the `template` lines that
-/// say what each warm container gets of its own: new PID/UTS/IPC/network namespaces, a copy of the
+/// say what each warm container gets of its own: new PID/UTS/IPC/network (and on cgroup v2 cgroup) namespaces, a copy of the
 /// template's mount namespace with a fresh /proc (its read-only and masked paths re-applied), fresh
 /// tmpfs/devpts/mqueue instances and its own cgroup dirs at /sys/fs/cgroup; names and cwd.
 /// Everything else (rootfs, /dev and its nodes, binds, sysfs, the RDMA grant) is the template's.
@@ -21,7 +21,8 @@ public static class RunTemplateSpec
 
     /// <summary>Null when the effective spec of a `run` may be published; else why not.</summary>
     /// <param name="rootless">The caller is not root: its containers have a user namespace of their own, which warm runs join (the template's).</param>
-    public static string? Reason(Spec spec, bool systemdCgroup, bool rootless)
+    /// <param name="pureV2">The host has cgroup v2 only: a cgroup namespace of the container's own can be served.</param>
+    public static string? Reason(Spec spec, bool systemdCgroup, bool rootless, bool pureV2 = false)
     {
         var p = spec.Process;
         if (p is null) return "the spec has no process";
@@ -31,11 +32,11 @@ public static class RunTemplateSpec
         // A relative root.path is fine: C puts the bundle dir in the key then.
         if (spec.Linux?.RootfsPropagation is { } prop && prop.Contains("shared", StringComparison.Ordinal))
             return "linux.rootfsPropagation is shared (a container's own mounts would reach the template)";
-        return NamespaceReason(spec.Linux?.Namespaces, rootless) ?? MountReason(spec) ?? LaunchTemplateEligibility.Common(spec, systemdCgroup);
+        return NamespaceReason(spec.Linux?.Namespaces, rootless, pureV2) ?? MountReason(spec) ?? LaunchTemplateEligibility.Common(spec, systemdCgroup);
     }
 
     /// <summary>New namespaces of the kinds a warm container can make for itself, a mount namespace among them.</summary>
-    private static string? NamespaceReason(List<LinuxNamespace>? namespaces, bool rootless)
+    private static string? NamespaceReason(List<LinuxNamespace>? namespaces, bool rootless, bool pureV2)
     {
         bool mount = false;
         foreach (var ns in namespaces ?? [])
@@ -43,6 +44,15 @@ public static class RunTemplateSpec
             if (!string.IsNullOrEmpty(ns.Path)) return $"the spec joins the {ns.Type} namespace {ns.Path}";
             // Rootless: every warm container joins the template's user namespace (same mappings: same key).
             if (ns.Type == LinuxNamespaceType.User && rootless) continue;
+            // A cgroup namespace (`runc spec` and `rdmarun spec` add one on cgroup v2 hosts): the warm child
+            // unshares it after joining its own cgroup and mounts a fresh cgroup2, as the full path's init.
+            // On v1 that would be one fresh mount per hierarchy; a rootless template has no cgroup of its own.
+            if (ns.Type == LinuxNamespaceType.Cgroup)
+            {
+                if (!pureV2) return "the spec has a cgroup namespace of its own (served on cgroup v2 hosts only)";
+                if (rootless) return "the spec has a cgroup namespace of its own (not served rootless)";
+                continue;
+            }
             if ((Namespaces.Flag(ns.Type) & PerContainer) == 0) return $"the spec has a {ns.Type} namespace of its own";
             mount |= ns.Type == LinuxNamespaceType.Mount;
         }
@@ -93,7 +103,8 @@ public static class RunTemplateSpec
             var source = string.IsNullOrEmpty(m.Source) ? m.Type! : m.Source;
             if (source.Contains(' ')) throw new RuntimeError($"run template: mount source {source} contains a space");
             if (m.Type == "proc") lines.Add(("procfs", $"{hexFlags} {source} {dest}"));
-            else if (m.Type is "cgroup" or "cgroup2") lines.AddRange(CgroupLines(opts, dest, cgroupPaths, pureV2));
+            else if (m.Type is "cgroup" or "cgroup2")
+                lines.AddRange(CgroupLines(opts, dest, cgroupPaths, pureV2, (flags & Namespaces.CLONE_NEWCGROUP) != 0));
             else lines.Add(("fresh", $"{m.Type} {source} {hexFlags} {(opts.Data.Length == 0 ? "-" : opts.Data)} {dest}"));
             refreshed.Add(dest);
         }
@@ -112,11 +123,18 @@ public static class RunTemplateSpec
     /// CgroupMount's binds, one per hierarchy: the container's own dir in place of the template's.
     /// The v1 tmpfs itself (and its aliases) is the template's; a cgroup2 mount of the whole tree needs nothing.
     /// </summary>
-    private static IEnumerable<(string, string?)> CgroupLines(MountOptions opts, string dest, IReadOnlyDictionary<string, string> paths, bool pureV2)
+    private static IEnumerable<(string, string?)> CgroupLines(MountOptions opts, string dest, IReadOnlyDictionary<string, string> paths, bool pureV2, bool ownCgroupNs)
     {
         ulong flags = (ulong)(opts.Flags & (LibcConst.MS_NOSUID | LibcConst.MS_NODEV | LibcConst.MS_NOEXEC | LibcConst.MS_RELATIME | LibcConst.MS_RDONLY));
         string hex = flags.ToString("x", CultureInfo.InvariantCulture);
         bool unifiedOnly = paths.Count == 0 || (paths.Count == 1 && paths.ContainsKey("") && pureV2);
+        if (unifiedOnly && ownCgroupNs)
+        {
+            // As CgroupMount with a cgroup namespace: a fresh cgroup2 mount, made in the container's own
+            // namespace, shows its cgroup as "/".
+            yield return ("fresh", $"cgroup2 cgroup2 {hex} - {dest}");
+            yield break;
+        }
         if (unifiedOnly)
         {
             if (paths.ContainsKey("")) yield return ("cgbind", $"{hex} - {dest}");
