@@ -4,12 +4,15 @@
 # Sourced by run.sh.
 
 # Paths an engine would create on the host with its defaults (the suite overrides all of them).
-HOST_WATCH="/var/lib/docker /var/lib/containerd /run/containerd /var/lib/containers/storage /run/containers
+HOST_WATCH="/var/lib/docker /var/lib/containerd /var/lib/containers/storage /run/containers
 /run/libpod /var/lib/cni /etc/cni/net.d/cni.lock /run/crun"
-# Written whatever the flags say: dockerd 20.10's trust key and plugin socket dir, and
-# containers/image's blob-info cache (podman import; no option moves it for root). The suite
-# removes them when it created them, and says so.
-HOST_DOCKERD_FIXED="/etc/docker/key.json /run/docker /var/lib/containers/cache"
+# Written whatever the flags say: dockerd 20.10's trust key and plugin socket dir,
+# containers/image's blob-info cache (podman import; no option moves it for root), and
+# /run/containerd: containerd 1.6's runc shim puts its sockets in /run/containerd/s and its
+# checkpoint work dir in /run/containerd/runc/<namespace> whatever the daemon's state dir (a
+# fresh machine has no /run/containerd; one that ever ran containerd has). The suite removes
+# them when it created them, and says so.
+HOST_DOCKERD_FIXED="/etc/docker/key.json /run/docker /var/lib/containers/cache /run/containerd"
 
 host_snapshot() {
     local p
