@@ -113,6 +113,33 @@ static int cg_index(const struct launch_template *t, const char *key)
 	return -1;
 }
 
+/*
+ * CgroupMount.MountFreshOrBind: a fresh cgroup2 in the container's cgroup namespace. Refused with
+ * EBUSY when what lies beneath is the same superblock (rootless: /sys is an rbind of the host's, so
+ * its cgroup2 mount is there) and EPERM when the user namespace does not own the cgroup namespace;
+ * then, as the full path: the container's own cgroup dir, or for a rootless template (no cgroup of
+ * its own) an empty read-only tmpfs.
+ */
+static void fresh_cgroup2(const struct launch_template *t, const struct run_step *s, const struct run_refresh *r)
+{
+	if (mount(r->source, r->target, r->fstype, r->flags, r->data) == 0)
+		return;
+	int err = errno;
+	if (err != EBUSY && err != EPERM)
+		die("cgroup2", r->target, err);
+	int k = cg_index(t, "");
+	if (k >= 0 && s->cgfd[k] >= 0) {
+		if (syscall(SYS_move_mount, s->cgfd[k], "", AT_FDCWD, r->target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			die("bind the container's cgroup at", r->target, errno);
+	} else if (t->ncg == 0) {
+		mount_or_die("tmpfs", r->target, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+		return;
+	} else {
+		die("cgroup2", r->target, err);
+	}
+	bind_remount(r->target, r->flags);
+}
+
 void run_refresh_mounts(const struct launch_template *t, const struct run_step *s)
 {
 	const char *cgtmpfs = NULL; /* binds below a fresh cgroup tmpfs have nothing to unmount */
@@ -133,7 +160,10 @@ void run_refresh_mounts(const struct launch_template *t, const struct run_step *
 			break;
 		case 'f':
 			unmount_old(r->target);
-			mount_or_die(r->source, r->target, r->fstype, r->flags, r->data);
+			if (strcmp(r->fstype, "cgroup2") == 0)
+				fresh_cgroup2(t, s, r);
+			else
+				mount_or_die(r->source, r->target, r->fstype, r->flags, r->data);
 			break;
 		case 'c': {
 			/* The container's own cgroup dir, cloned by the supervisor in the host's mount

@@ -99,6 +99,47 @@ case_cgroup_namespace_served_warm() {
     if [[ -z $left ]]; then pass cgroupns-nothing-left; else fail cgroupns-nothing-left "$left"; fi
 }
 
+# Rootless (the job user of a Slurm step): `rdmarun spec --rootless` here has a cgroup namespace too, and
+# /sys is an rbind of the host's, so a fresh cgroup2 mount on its /sys/fs/cgroup is refused (EBUSY: the
+# same superblock is mounted there). The full path then does as runc: with no delegated cgroup, an empty
+# read-only tmpfs (before: the run failed). The later step starts from the template (its `inuse` is
+# touched) and shows the same /proc/self/cgroup and /sys/fs/cgroup mount as the full path's.
+case_rootless_cgroup_namespace_served_warm() {
+    local u=65534 b=$WORK/rl root=$WORK/rl-root key inuse t0 full warm rt=$WORK/rdmarun
+    as_user() { timeout -k 5 60 setpriv --reuid=$u --regid=$u --clear-groups -- "$@"; }
+    mkdir -p "$b/rootfs"/{bin,proc,sys,dev,tmp} "$root" && cp /bin/busybox "$b/rootfs/bin/busybox" || { fail rootless-cgroupns-warm "bundle"; return; }
+    for a in sh cat grep cut; do ln -s busybox "$b/rootfs/bin/$a"; done
+    # A copy the user can reach (the share is root's 0700): its guard is started from /proc/self/exe's path.
+    cp "$RT" "$rt" && chmod 755 "$rt" || { fail rootless-cgroupns-warm "copy $RT"; return; }
+    chown -R $u:$u "$b" "$root" && chmod 755 "$WORK"
+    (cd "$b" && as_user "$rt" spec --rootless) || { fail rootless-cgroupns-warm "spec --rootless as uid $u failed"; return; }
+    local show='cat /proc/self/cgroup; grep " /sys/fs/cgroup " /proc/self/mountinfo | cut -d" " -f4-'
+    edit "$b" ".process.terminal = false | .process.args = [\"sh\", \"-c\", $(jq -n --arg s "$show" '$s')]" && chown $u:$u "$b/config.json"
+    if [[ $(jq -r '[.linux.namespaces[].type] | (index("cgroup") != null) and (index("user") != null)' "$b/config.json") != true ]]; then
+        fail rootless-cgroupns-warm "spec --rootless wrote no cgroup or user namespace: $(jq -c .linux.namespaces "$b/config.json")"
+        return
+    fi
+    rt_u() { (cd "$b" && as_user "$rt" --root "$root" --warm-run run -b "$b" "$@" 2>&1 </dev/null); }
+    rt_u r1 >"$WORK/r1.out" || { fail rootless-cgroupns-warm "first run: $(one_line <"$WORK/r1.out")"; return; }
+    key=$(ls "$root/.launch" 2>/dev/null | grep -v '\.lock$' | head -n 1)
+    [[ -n $key ]] || { fail rootless-cgroupns-warm "the first run published no template (ls $root/.launch: $(ls "$root/.launch" 2>&1 | one_line); it printed: $(one_line <"$WORK/r1.out"))"; return; }
+    full=$(RDMARUN_LAUNCH_TEMPLATE_TTL=0 rt_u r2)
+    inuse=$root/.launch/$key/inuse
+    t0=$(date -r "$inuse" +%s%N)
+    warm=$(rt_u r3)
+    if [[ $warm == "$full" && $warm == "$(cat "$WORK/r1.out")" && $warm == '0::/'* && $warm == *' /sys/fs/cgroup ro,'*' - tmpfs '* && $(date -r "$inuse" +%s%N) != "$t0" ]]; then
+        pass rootless-cgroupns-warm
+    else
+        fail rootless-cgroupns-warm "full path printed '$(one_line <<<"$full")', warm '$(one_line <<<"$warm")', inuse $t0 -> $(date -r "$inuse" +%s%N)"
+    fi
+    as_user "$rt" --root "$root" launch --drop-templates >/dev/null 2>&1
+    local left=""
+    for c in r1 r2 r3; do [[ -e $root/$c ]] && left+="state $c; "; done
+    [[ -n $(ls "$root/.launch" 2>/dev/null) ]] && left+="templates: $(ls "$root/.launch" | one_line)"
+    pgrep -u $u >/dev/null && left+="processes of uid $u: $(pgrep -a -u $u | one_line)"
+    if [[ -z $left ]]; then pass rootless-cgroupns-nothing-left; else fail rootless-cgroupns-nothing-left "$left"; fi
+}
+
 inside_main() {
     local start=$SECONDS
     RT=${RDMARUN_BIN:-$REPO/out/rdmarun}
@@ -107,6 +148,7 @@ inside_main() {
         fail setup "$CG is not a cgroup2 mount (the lab boots with cgroup v2 only)"
     else
         case_cgroup_namespace_served_warm
+        case_rootless_cgroup_namespace_served_warm
     fi
     rt launch --drop-templates >/dev/null 2>&1
     rm -rf --one-file-system "$WORK"

@@ -85,16 +85,19 @@ public class RunTemplateSpecTests
     }
 
     [Fact]
-    public void A_cgroup_namespace_is_served_on_a_pure_v2_host_only_and_not_rootless()
+    public void A_cgroup_namespace_is_served_on_a_pure_v2_host_only_also_rootless()
     {
         var spec = V2Default();
         Assert.Contains(spec.Linux!.Namespaces!, n => n.Type == LinuxNamespaceType.Cgroup);
         Assert.Null(RunTemplateSpec.Reason(spec, systemdCgroup: false, rootless: false, pureV2: true));
         Assert.Equal("the spec has a cgroup namespace of its own (served on cgroup v2 hosts only)",
             RunTemplateSpec.Reason(spec, systemdCgroup: false, rootless: false, pureV2: false));
-        spec.Linux.Namespaces!.Add(new LinuxNamespace { Type = "user" });
-        Assert.Equal("the spec has a cgroup namespace of its own (not served rootless)",
-            RunTemplateSpec.Reason(spec, systemdCgroup: false, rootless: true, pureV2: true));
+        var rootless = SpecDefaults.Create(rootless: true, cgroup2: true, hostUid: 1000, hostGid: 1000);
+        rootless.Process!.Terminal = false;
+        Assert.Null(RunTemplateSpec.Reason(rootless, systemdCgroup: false, rootless: true, pureV2: true));
+        // No cgroup of the template's own (rootless): the fresh cgroup2 mount is all the container needs.
+        var lines = Text(rootless, [], pureV2: true);
+        Assert.Equal(["fresh cgroup2 cgroup2 20000f - /sys/fs/cgroup"], lines.Where(l => l.Contains("/sys/fs/cgroup")));
     }
 
     [Fact]

@@ -44,13 +44,13 @@ public static class RunTemplateSpec
             if (!string.IsNullOrEmpty(ns.Path)) return $"the spec joins the {ns.Type} namespace {ns.Path}";
             // Rootless: every warm container joins the template's user namespace (same mappings: same key).
             if (ns.Type == LinuxNamespaceType.User && rootless) continue;
-            // A cgroup namespace (`runc spec` and `rdmarun spec` add one on cgroup v2 hosts): the warm child
-            // unshares it after joining its own cgroup and mounts a fresh cgroup2, as the full path's init.
-            // On v1 that would be one fresh mount per hierarchy; a rootless template has no cgroup of its own.
+            // A cgroup namespace (`runc spec` and `rdmarun spec` add one on cgroup v2 hosts, --rootless too): the
+            // warm child unshares it after joining its own cgroup (rootless: where the caller is, as the full
+            // path) and mounts a fresh cgroup2 in it, as the full path's init. On v1 that would be one fresh
+            // mount per hierarchy.
             if (ns.Type == LinuxNamespaceType.Cgroup)
             {
                 if (!pureV2) return "the spec has a cgroup namespace of its own (served on cgroup v2 hosts only)";
-                if (rootless) return "the spec has a cgroup namespace of its own (not served rootless)";
                 continue;
             }
             if ((Namespaces.Flag(ns.Type) & PerContainer) == 0) return $"the spec has a {ns.Type} namespace of its own";

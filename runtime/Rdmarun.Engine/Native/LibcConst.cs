@@ -17,7 +17,7 @@ internal static class LibcConst
     public const short POLLIN = 0x1, POLLHUP = 0x10;
     public const int AT_EMPTY_PATH = 0x1000;
     public const int SIGKILL = 9, SIGTERM = 15, SIGCHLD = 17;
-    public const int ENOENT = 2, ESRCH = 3, EINTR = 4, EAGAIN = 11, EEXIST = 17, EINVAL = 22, EBUSY = 16, ECHILD = 10;
+    public const int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EAGAIN = 11, EEXIST = 17, EINVAL = 22, EBUSY = 16, ECHILD = 10;
     public const int S_IFCHR = 0x2000, S_IFBLK = 0x6000, S_IFIFO = 0x1000;
     public const int SOL_SOCKET = 1, SCM_RIGHTS = 1;
     public const nuint TIOCSCTTY = 0x540E, TIOCGPTN = 0x80045430, TIOCSPTLCK = 0x40045431, TIOCSWINSZ = 0x5414;
