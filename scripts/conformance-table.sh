@@ -3,23 +3,26 @@
 #   out/conformance-host.md  tests/conformance/scripts/run.sh --ci   (this host: hybrid cgroups)
 #   out/conformance-lab.md   tests/kernel-lab/ci.sh                 (kernel lab: cgroup v2, rdma, rxe0)
 #   out/conformance-rootless.md  tests/conformance/scripts/run.sh --ci --rootless  (this host, as a user)
-# One table, host and lab side by side per runtime, then a "Rootless" table; every cell that is not
+#   out/conformance-lab-rootless.md  tests/kernel-lab/ci.sh                  (kernel lab, as a user)
+# One table, host and lab side by side per runtime, then a "Rootless" table alike; every cell that is not
 # "pass" points to a numbered reason below its table (the same reason shares a number).
 #
-#   scripts/conformance-table.sh [--out FILE] [--host FILE] [--lab FILE] [--rootless FILE]
+#   scripts/conformance-table.sh [--out FILE] [--host FILE] [--lab FILE] [--rootless FILE] [--lab-rootless FILE]
 # A missing report leaves its columns as "not run" and says so. When neither host nor lab report exists,
-# the main table of the existing FILE is kept (likewise its Rootless section without a rootless report),
+# the main table of the existing FILE is kept (likewise its Rootless section without either rootless report),
 # so one suite's table can be refreshed alone; nothing at all to write is an error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=docs/conformance.md host=out/conformance-host.md lab=out/conformance-lab.md rootless=out/conformance-rootless.md
+lab_rootless=out/conformance-lab-rootless.md
 while [ $# -gt 0 ]; do
     case $1 in
         --out) out=$2; shift 2 ;;
         --host) host=$2; shift 2 ;;
         --lab) lab=$2; shift 2 ;;
         --rootless) rootless=$2; shift 2 ;;
-        *) echo "usage: scripts/conformance-table.sh [--out FILE] [--host FILE] [--lab FILE] [--rootless FILE]" >&2; exit 2 ;;
+        --lab-rootless) lab_rootless=$2; shift 2 ;;
+        *) echo "usage: scripts/conformance-table.sh [--out FILE] [--host FILE] [--lab FILE] [--rootless FILE] [--lab-rootless FILE]" >&2; exit 2 ;;
     esac
 done
 rootless_heading="## Rootless"
@@ -123,9 +126,10 @@ awk -F'\t' -v hs="$(stamp "$host")" -v ls="$(stamp "$lab")" -v hf="$host" -v lf=
     }' "$tmp" >"$main"
 fi
 
-# The rootless table: one column per runtime, every runtime run as an unprivileged user.
-if [ -f "$rootless" ]; then
-    rows rootless "$rootless" | awk -F'\t' -v rs="$(stamp "$rootless")" -v rf="$rootless" -v h="$rootless_heading" '
+# The rootless table: two columns per runtime (host, lab), every runtime run as an unprivileged user.
+if [ -f "$rootless" ] || [ -f "$lab_rootless" ]; then
+    { rows host "$rootless"; rows lab "$lab_rootless"; } | awk -F'\t' -v rs="$(stamp "$rootless")" -v rf="$rootless" \
+        -v ls="$(stamp "$lab_rootless")" -v lf="$lab_rootless" -v h="$rootless_heading" '
         function short(cell) {
             if (cell == "pass") return "pass"
             if (cell ~ /^known FAIL/) return "known fail"
@@ -134,35 +138,39 @@ if [ -f "$rootless" ]; then
             return cell
         }
         function reason(cell) { sub(/^[^(]*\(/, "", cell); sub(/\)$/, "", cell); return cell }
-        $2 == "#summary" { summary = $4; next }
+        $2 == "#summary" { summary[$1] = $4; next }
         {
             if (!($2 in seen)) { seen[$2] = 1; cases[++nc] = $2 }
             if (!($3 in rseen)) { rseen[$3] = 1; rts[++nr] = $3 }
-            cell[$2, $3] = $4
+            cell[$1, $2, $3] = $4
         }
         END {
             print ""
             print h
             print ""
-            print "- **rootless**: " rf " (" rs "), `tests/conformance/scripts/run.sh --ci --rootless`: the same host, every"
-            print "  runtime run by an unprivileged user (setpriv; `rdmarun-rootless`, with /etc/subuid and /etc/subgid"
-            print "  ranges), no `--root` (state under its `$XDG_RUNTIME_DIR`), bundles as `spec --rootless` writes them"
-            print "  (user namespace mapping the user to root, no network namespace, /sys bound, no linux.resources)."
-            print "  Cases needing several ids also map the subordinate range of the user (newuidmap/newgidmap)."
-            print "  A skip names the privilege the case needs; `rootless-*` cases run only here."
+            print "Every runtime run by an unprivileged user (setpriv; `rdmarun-rootless`, with /etc/subuid and"
+            print "/etc/subgid ranges), no `--root` (state under its `$XDG_RUNTIME_DIR`), bundles as `spec --rootless`"
+            print "writes them (user namespace mapping the user to root, no network namespace, /sys bound, no"
+            print "linux.resources). Cases needing several ids also map the subordinate range of the user"
+            print "(newuidmap/newgidmap). A skip names the privilege the case needs; `rootless-*` cases run only here."
             print ""
-            print "Summary: rootless " (summary != "" ? summary : "not run") "."
+            print "- **host**: " rf " (" rs "), `tests/conformance/scripts/run.sh --ci --rootless`: hybrid cgroups."
+            print "- **lab**: " lf " (" ls "), `tests/kernel-lab/ci.sh` (`run.sh --lab DIR --rootless`): cgroup v2, where"
+            print "  `spec --rootless` adds a cgroup namespace and the bound /sys already holds the host'"'"'s cgroup2 mount."
+            print ""
+            print "Summary: host " (("host" in summary) ? summary["host"] : "not run") "; lab " (("lab" in summary) ? summary["lab"] : "not run") "."
             print "`known fail`: tests/conformance/known-differences-rootless.txt, then known-differences.txt."
             print ""
             hdr = "| case |"; sep = "|---|"
-            for (r = 1; r <= nr; r++) { hdr = hdr " " rts[r] " rootless |"; sep = sep "---|" }
+            for (r = 1; r <= nr; r++) { hdr = hdr " " rts[r] " host | " rts[r] " lab |"; sep = sep "---|---|" }
             print hdr; print sep
             nn = 0
             for (i = 1; i <= nc; i++) {
                 line = "| " cases[i] " |"
-                for (r = 1; r <= nr; r++) {
-                    if (!((cases[i], rts[r]) in cell)) { line = line " not run |"; continue }
-                    v = cell[cases[i], rts[r]]; s = short(v)
+                for (r = 1; r <= nr; r++) for (e = 1; e <= 2; e++) {
+                    env = (e == 1) ? "host" : "lab"
+                    if (!((env, cases[i], rts[r]) in cell)) { line = line " not run |"; continue }
+                    v = cell[env, cases[i], rts[r]]; s = short(v)
                     if (s != "pass") {
                         why = reason(v)
                         if (!(why in note)) { note[why] = ++nn; notes[nn] = why }

@@ -6,8 +6,9 @@
 #   ci-inside.sh SHARE --suite SUITE MODE     only `SUITE --inside DIR MODE` (a mode that needs its own boot)
 #   ci-inside.sh SHARE --suite SUITE          only `SUITE --inside DIR` (a suite that needs a boot of its own)
 #
-# Parts: selftest (selftest.sh --inside), conformance (rdmarun, runc, crun on cgroup v2), then every
-# tests/kernel-lab/*-suite.sh that runs in the guest (see ci.sh for how suites are called).
+# Parts: selftest (selftest.sh --inside), conformance and conformance-rootless (rdmarun, runc, crun on
+# cgroup v2, as root, then as an unprivileged user), then every tests/kernel-lab/*-suite.sh that runs in
+# the guest (see ci.sh for how suites are called).
 # --broken: only selftest.sh --broken, whose wrong rdma.max expectation must fail.
 set -uo pipefail
 # One brace group: bash parses all of it before running, so editing this file mid-run (a long boot)
@@ -54,6 +55,9 @@ fi
 run_part selftest bash "$LAB_DIR/selftest.sh" --inside "$share/selftest"
 run_part conformance env CONFORMANCE_HARNESS="$share/harness" \
     "$REPO/tests/conformance/scripts/run.sh" --lab "$share" --validator "$share/validator" --parallel
+# The same cases as an unprivileged user: rootless on cgroup v2 is what the hybrid host cannot show.
+run_part conformance-rootless env CONFORMANCE_HARNESS="$share/harness" \
+    "$REPO/tests/conformance/scripts/run.sh" --lab "$share" --rootless --validator "$share/validator" --parallel
 while read -r suite; do
     [[ -n $suite ]] || continue
     name=$(basename "$suite" .sh)

@@ -155,7 +155,7 @@ count lab-build+prepare 0 0 0 $(($(now) - t0))
 # ---------------------------------------------------------------- one boot
 
 parts=(selftest)
-[[ -z $broken ]] && parts+=(conformance)
+[[ -z $broken ]] && parts+=(conformance conformance-rootless)
 for s in "${guest_suites[@]}"; do parts+=("$(basename "$s" .sh)"); done
 echo "ci: one lab boot for: ${parts[*]} (timeout ${timeout} s)"
 for sm in "${mode_boots[@]}"; do echo "ci: then a boot of its own for $(basename "${sm% *}") mode ${sm##* }"; done
@@ -209,11 +209,11 @@ if [[ -n $lab_note ]]; then
 else
     count lab-boot-total 0 0 0 "$lab_secs"
 fi
-if [[ -f $share/conformance.rc ]]; then
+for report in conformance-lab conformance-lab-rootless; do
     for ext in md json; do
-        [[ -f $share/conformance-lab.$ext ]] && cp "$share/conformance-lab.$ext" "$REPO/out/conformance-lab.$ext"
+        [[ -f $share/$report.$ext ]] && cp "$share/$report.$ext" "$REPO/out/$report.$ext"
     done
-fi
+done
 
 # ---------------------------------------------------------------- modes that need a boot of their own
 

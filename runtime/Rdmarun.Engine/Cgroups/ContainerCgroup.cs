@@ -24,10 +24,15 @@ public sealed class ContainerCgroup
             : CgroupManagerFactory.Create(spec.Linux?.CgroupsPath, id, setup, rootless));
     }
 
-    /// <summary>The manager of a saved container: the systemd driver when it was created with --systemd-cgroup (delete stops its unit).</summary>
+    /// <summary>
+    /// The manager of a saved container: the systemd driver when it was created with --systemd-cgroup
+    /// (delete stops its unit). Rootless as at create: an exec into a container that runs without a
+    /// delegated cgroup stays where its caller is, as the init did, instead of failing to make the dir.
+    /// </summary>
     public static ContainerCgroup? Load(ContainerRecord r) =>
         r.CgroupPaths is not { Count: > 0 } paths ? null
-        : new(r.SystemdCgroup ? Rdmarun.Cgroups.Systemd.SystemdManager.Load(paths) : CgroupManagerFactory.Load(paths));
+        : new(r.SystemdCgroup ? Rdmarun.Cgroups.Systemd.SystemdManager.Load(paths)
+            : CgroupManagerFactory.Load(paths, rootless: Native.Libc.geteuid() != 0));
 
     public void Apply(int pid) => _mgr.Apply(pid);
     public void Set(LinuxResources? r) { if (r is not null) _mgr.Set(r); }

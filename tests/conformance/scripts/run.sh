@@ -8,10 +8,10 @@
 #   run.sh --lab DIR [HARNESS-ARGS...]
 #                                    inside the kernel lab (cgroup v2): no build, plain crun, report to
 #                                    DIR/conformance-lab.{md,json}
-#   run.sh [--ci] --rootless [HARNESS-ARGS...]
+#   run.sh [--ci|--lab DIR] --rootless [HARNESS-ARGS...]
 #                                    the same runtimes run as an unprivileged user (created when missing,
 #                                    with /etc/subuid ranges), `spec --rootless` bundles; --ci writes
-#                                    out/conformance-rootless.{md,json}
+#                                    out/conformance-rootless.{md,json}, --lab DIR/conformance-lab-rootless.*
 #
 # Environment: RDMARUN_BIN (default out/rdmarun), RUNC (default /usr/sbin/runc), CRUN (default /usr/bin/crun),
 # CONFORMANCE_HARNESS (the built harness dir, default out/conformance-harness),
@@ -39,7 +39,6 @@ case ${1:-} in
 esac
 rootless=0
 [ "${1:-}" = --rootless ] && { rootless=1; shift; }
-[ "$rootless" = 1 ] && [ "$mode" = lab ] && { echo "run.sh: --rootless is not supported with --lab" >&2; exit 2; }
 
 build_harness() {
     # A lock: ci.sh and run.sh may build at once, and concurrent builds corrupt obj/.
@@ -82,8 +81,16 @@ else
     crun=(--runtime "$here/crun-legacy-cgroups.sh" --runtime-name crun)
 fi
 if [ "$rootless" = 1 ]; then
-    report=$repo/out/conformance-rootless
-    work=${TMPDIR:-/tmp}/rdmarun-conformance-rootless.$$
+    if [ "$mode" = lab ]; then
+        # cgroup v2 (rootless /sys is an rbind of the host's there): crun as it is, the harness drops privileges.
+        report=$lab_dir/conformance-lab-rootless
+        work=/tmp/rdmarun-conformance-lab-rootless
+    else
+        report=$repo/out/conformance-rootless
+        work=${TMPDIR:-/tmp}/rdmarun-conformance-rootless.$$
+        # crun refuses this hybrid host; its wrapper hides cgroup2 as root, then becomes the user itself.
+        crun=(--runtime "$here/crun-legacy-cgroups.sh --as-user {uid}:{gid}" --runtime-name crun)
+    fi
     user=${RDMARUN_ROOTLESS_USER:-rdmarun-rootless}
     # A regular (not --system) account: Debian's useradd then gives it /etc/subuid and /etc/subgid
     # ranges, which newuidmap/newgidmap (package uidmap) need for the cases with several ids.
@@ -92,8 +99,6 @@ if [ "$rootless" = 1 ]; then
     fi
     # The user must reach the bundles and the binary under the work dir.
     mkdir -p "$work"; chmod 755 "$work"
-    # crun refuses this hybrid host; its wrapper hides cgroup2 as root, then becomes the user itself.
-    crun=(--runtime "$here/crun-legacy-cgroups.sh --as-user {uid}:{gid}" --runtime-name crun)
 fi
 # A private copy: somebody rebuilding out/rdmarun mid-run must not change the binary under test
 # (in the lab, a binary replaced on the host under 9p made rdmarun crash with SIGSEGV).
