@@ -35,17 +35,28 @@ CG=/sys/fs/cgroup
 rt() { timeout -k 5 60 "$RT" --root "$ROOT" "$@"; }
 edit() { jq "$2" "$1/config.json" >"$1/config.json.new" && mv "$1/config.json.new" "$1/config.json"; }
 
-# A busybox bundle as `rdmarun spec` writes it here (cgroup v2: with a cgroup namespace), terminal off as
-# Slurm sets it, running ARGS.
-new_bundle() {
-    local dir=$WORK/$1 a args
+# A busybox rootfs in DIR/rootfs.
+busybox_rootfs() {
+    local a
+    mkdir -p "$1/rootfs"/{bin,proc,sys,dev,tmp} && cp /bin/busybox "$1/rootfs/bin/busybox" || return 1
+    for a in sh cat sleep grep cut; do ln -s busybox "$1/rootfs/bin/$a"; done
+}
+
+# Terminal off as Slurm sets it, running ARGS.
+set_args() {
+    local dir=$1
     shift
-    mkdir -p "$dir/rootfs"/{bin,proc,sys,dev,tmp} || return 1
-    cp /bin/busybox "$dir/rootfs/bin/busybox" || return 1
-    for a in sh cat sleep grep cut; do ln -s busybox "$dir/rootfs/bin/$a"; done
-    (cd "$dir" && timeout -k 5 60 "$RT" spec) || return 1
-    args=$(jq -cn '$ARGS.positional' --args -- "$@")
-    edit "$dir" ".process.terminal = false | .process.args = $args"
+    edit "$dir" ".process.terminal = false | .process.args = $(jq -cn '$ARGS.positional' --args -- "$@")"
+}
+
+# The published template's key under the state root ROOT (empty: none).
+template_key() { ls "$1/.launch" 2>/dev/null | grep -v '\.lock$' | head -n 1; }
+
+# A busybox bundle as `rdmarun spec` writes it here (cgroup v2: with a cgroup namespace), running ARGS.
+new_bundle() {
+    local dir=$WORK/$1
+    shift
+    busybox_rootfs "$dir" && (cd "$dir" && timeout -k 5 60 "$RT" spec) && set_args "$dir" "$@"
 }
 
 # What the container shows: its /proc/self/cgroup, the /sys/fs/cgroup line of its mountinfo without the
@@ -64,7 +75,7 @@ case_cgroup_namespace_served_warm() {
         return
     fi
     rt --warm-run run -b "$b" c1 >"$WORK/c1.out" 2>&1 </dev/null || { fail cgroupns-warm-same-view "first run: $(one_line <"$WORK/c1.out")"; return; }
-    key=$(ls "$ROOT/.launch" 2>/dev/null | grep -v '\.lock$' | head -n 1)
+    key=$(template_key "$ROOT")
     [[ -n $key ]] || { fail cgroupns-warm-same-view "the first run published no template (ls $ROOT/.launch: $(ls "$ROOT/.launch" 2>&1 | one_line))"; return; }
     full=$(RDMARUN_LAUNCH_TEMPLATE_TTL=0 rt --warm-run run -b "$b" c2 2>&1 </dev/null)
     warm=$(rt --warm-run run -b "$b" c3 2>&1 </dev/null)
@@ -107,21 +118,20 @@ case_cgroup_namespace_served_warm() {
 case_rootless_cgroup_namespace_served_warm() {
     local u=65534 b=$WORK/rl root=$WORK/rl-root key inuse t0 full warm rt=$WORK/rdmarun
     as_user() { timeout -k 5 60 setpriv --reuid=$u --regid=$u --clear-groups -- "$@"; }
-    mkdir -p "$b/rootfs"/{bin,proc,sys,dev,tmp} "$root" && cp /bin/busybox "$b/rootfs/bin/busybox" || { fail rootless-cgroupns-warm "bundle"; return; }
-    for a in sh cat grep cut; do ln -s busybox "$b/rootfs/bin/$a"; done
+    busybox_rootfs "$b" && mkdir -p "$root" || { fail rootless-cgroupns-warm "bundle"; return; }
     # A copy the user can reach (the share is root's 0700): its guard is started from /proc/self/exe's path.
     cp "$RT" "$rt" && chmod 755 "$rt" || { fail rootless-cgroupns-warm "copy $RT"; return; }
     chown -R $u:$u "$b" "$root" && chmod 755 "$WORK"
     (cd "$b" && as_user "$rt" spec --rootless) || { fail rootless-cgroupns-warm "spec --rootless as uid $u failed"; return; }
     local show='cat /proc/self/cgroup; grep " /sys/fs/cgroup " /proc/self/mountinfo | cut -d" " -f4-'
-    edit "$b" ".process.terminal = false | .process.args = [\"sh\", \"-c\", $(jq -n --arg s "$show" '$s')]" && chown $u:$u "$b/config.json"
+    set_args "$b" sh -c "$show" && chown $u:$u "$b/config.json"
     if [[ $(jq -r '[.linux.namespaces[].type] | (index("cgroup") != null) and (index("user") != null)' "$b/config.json") != true ]]; then
         fail rootless-cgroupns-warm "spec --rootless wrote no cgroup or user namespace: $(jq -c .linux.namespaces "$b/config.json")"
         return
     fi
     rt_u() { (cd "$b" && as_user "$rt" --root "$root" --warm-run run -b "$b" "$@" 2>&1 </dev/null); }
     rt_u r1 >"$WORK/r1.out" || { fail rootless-cgroupns-warm "first run: $(one_line <"$WORK/r1.out")"; return; }
-    key=$(ls "$root/.launch" 2>/dev/null | grep -v '\.lock$' | head -n 1)
+    key=$(template_key "$root")
     [[ -n $key ]] || { fail rootless-cgroupns-warm "the first run published no template (ls $root/.launch: $(ls "$root/.launch" 2>&1 | one_line); it printed: $(one_line <"$WORK/r1.out"))"; return; }
     full=$(RDMARUN_LAUNCH_TEMPLATE_TTL=0 rt_u r2)
     inuse=$root/.launch/$key/inuse

@@ -18,10 +18,9 @@ public sealed class ContainerCgroup
     public static ContainerCgroup Create(Spec spec, string id, GlobalOptions g)
     {
         var setup = CgroupSetup.Detect();
-        bool rootless = Native.Libc.geteuid() != 0;
         return new(g.SystemdCgroup
-            ? Rdmarun.Cgroups.Systemd.SystemdManager.Create(spec.Linux?.CgroupsPath, id, setup, rootless, spec.Linux?.Resources)
-            : CgroupManagerFactory.Create(spec.Linux?.CgroupsPath, id, setup, rootless));
+            ? Rdmarun.Cgroups.Systemd.SystemdManager.Create(spec.Linux?.CgroupsPath, id, setup, Rootless, spec.Linux?.Resources)
+            : CgroupManagerFactory.Create(spec.Linux?.CgroupsPath, id, setup, Rootless));
     }
 
     /// <summary>
@@ -32,7 +31,9 @@ public sealed class ContainerCgroup
     public static ContainerCgroup? Load(ContainerRecord r) =>
         r.CgroupPaths is not { Count: > 0 } paths ? null
         : new(r.SystemdCgroup ? Rdmarun.Cgroups.Systemd.SystemdManager.Load(paths)
-            : CgroupManagerFactory.Load(paths, rootless: Native.Libc.geteuid() != 0));
+            : CgroupManagerFactory.Load(paths, rootless: Rootless));
+
+    private static bool Rootless => Native.Libc.geteuid() != 0;
 
     public void Apply(int pid) => _mgr.Apply(pid);
     public void Set(LinuxResources? r) { if (r is not null) _mgr.Set(r); }
